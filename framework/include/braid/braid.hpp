@@ -1,0 +1,15 @@
+#pragma once
+// Everything a protocol or client author needs.
+#include "braid/address.hpp"
+#include "braid/client_factory.hpp"
+#include "braid/clock.hpp"
+#include "braid/endpoint.hpp"
+#include "braid/limits.hpp"
+#include "braid/line_receiver.hpp"
+#include "braid/listening_port.hpp"
+#include "braid/options.hpp"
+#include "braid/protocol.hpp"
+#include "braid/reactor.hpp"
+#include "braid/registry.hpp"
+#include "braid/service.hpp"
+#include "braid/transport.hpp"

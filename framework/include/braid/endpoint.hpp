@@ -1,0 +1,41 @@
+#pragma once
+// Twisted "strports"-style endpoint strings:
+//   tcp:PORT[:interface=ADDR][:backlog=N]   tcp6:PORT[:interface=ADDR][:backlog=N]
+//   udp:PORT[:interface=ADDR]               unix:PATH[:mode=0660][:backlog=N]
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace braid {
+
+enum class TransportKind { tcp, udp, unix_stream };
+
+const char* to_string(TransportKind kind);
+
+struct Endpoint {
+  TransportKind kind = TransportKind::tcp;
+  bool ipv6 = false;           // tcp6
+  std::string interface;       // bind address; "" means the default for the family
+  std::uint16_t port = 0;      // 0: any free port
+  std::string path;            // unix only
+  int backlog = 128;
+  unsigned mode = 0666;        // unix only: permissions of the socket file
+  bool mode_set = false;
+
+  // The address to bind: interface (or 0.0.0.0 / ::) and port, or the path.
+  std::string bind_host() const;
+  // Two endpoints clash when they would bind the same address (port 0 never clashes).
+  bool clashes_with(const Endpoint& other) const;
+  std::string to_string() const;
+};
+
+// Thrown by parse_endpoint; what() names the offending part of the string.
+class EndpointError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+Endpoint parse_endpoint(std::string_view text);
+
+}  // namespace braid

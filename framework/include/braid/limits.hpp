@@ -1,0 +1,26 @@
+#pragma once
+// Per-listener limits and flow-control settings.
+#include <chrono>
+#include <cstddef>
+
+namespace braid {
+
+struct StreamLimits {
+  // Output buffered above high_water pauses reading; below low_water resumes it.
+  std::size_t write_high_water = 256 * 1024;
+  std::size_t write_low_water = 64 * 1024;
+  std::size_t max_connections = 10000;      // 0: unlimited
+  std::size_t max_connections_per_peer = 0;  // 0: unlimited
+  std::chrono::milliseconds idle_timeout{0};  // 0: none
+  // After lose_connection has flushed, how long to wait for the peer's FIN
+  // before closing anyway (keeps unread input from turning the close into a RST).
+  std::chrono::milliseconds linger{2000};
+};
+
+struct DatagramLimits {
+  double replies_per_second = 0;   // per destination address; 0: unlimited
+  double reply_burst = 20;         // token bucket depth
+  bool drop_loop_sources = true;   // ignore datagrams from ports 7, 13, 19, 37 and ourselves
+};
+
+}  // namespace braid

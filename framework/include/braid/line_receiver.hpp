@@ -1,0 +1,46 @@
+#pragma once
+// LineReceiver: a Protocol that splits its input into lines. The delimiter is
+// "\n" by default; a "\r" before it is stripped too, so "\r\n" works. Bytes
+// after a delimiter are kept for the next line; no line is delivered after the
+// transport started closing. A line longer than max_line_length() calls
+// line_length_exceeded(), which closes the connection by default.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "braid/protocol.hpp"
+
+namespace braid {
+
+class LineReceiver : public Protocol {
+ public:
+  static constexpr std::size_t default_max_line_length = 16 * 1024;
+
+  void data_received(std::string_view data) final;
+
+  virtual void line_received(std::string_view line) = 0;
+  // Called with the start of the over-long line; default: lose_connection().
+  virtual void line_length_exceeded(std::string_view partial);
+
+  // Writes `line` followed by the delimiter in one gathered write.
+  void send_line(std::string_view line);
+
+  void set_delimiter(std::string delimiter) { delimiter_ = std::move(delimiter); }
+  const std::string& delimiter() const { return delimiter_; }
+  // Own setting if set, else the factory's (the service's max_line_length),
+  // else default_max_line_length.
+  std::size_t max_line_length() const;
+  void set_max_line_length(std::size_t n) { max_line_length_ = n; }
+  // Bytes held waiting for the rest of a line.
+  std::size_t buffered_line_bytes() const { return buffer_.size(); }
+
+ private:
+  bool deliver(std::string_view line);
+  void release_buffer();
+  std::string buffer_;
+  std::string delimiter_ = "\n";
+  std::size_t max_line_length_ = 0;
+  bool discarding_ = false;
+};
+
+}  // namespace braid

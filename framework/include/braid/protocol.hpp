@@ -1,0 +1,92 @@
+#pragma once
+// Protocol: per-connection behaviour, driven by events. Factory: builds one
+// Protocol per connection and holds state shared between them.
+// Lifetime: the framework owns the protocol; transport() is valid from
+// connection_made() until connection_lost() returns. An exception thrown from
+// any event is logged and closes that one connection.
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include "braid/address.hpp"
+#include "braid/transport.hpp"
+
+namespace braid {
+
+class Factory;
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+
+  // Called by the framework (or a test with a StringTransport) to attach the
+  // protocol to its transport; calls connection_made().
+  void make_connection(Transport& transport, Factory* factory = nullptr);
+
+  virtual void connection_made() {}
+  // `data` is valid only during the call.
+  virtual void data_received(std::string_view data) = 0;
+  // The peer shut down its sending side. The default closes once everything
+  // written so far is delivered; override to keep writing (half-close).
+  virtual void eof_received();
+  // The connection ended; an empty `reason` means a clean close.
+  virtual void connection_lost(std::error_code reason);
+  // Flow control: output passed the high-water mark and reading paused /
+  // output fell below the low-water mark and reading resumed.
+  virtual void buffer_filled() {}
+  virtual void buffer_drained() {}
+
+  Transport& transport() const { return *transport_; }
+  bool connected() const { return transport_ != nullptr; }
+  Factory* factory() const { return factory_; }
+
+ private:
+  Transport* transport_ = nullptr;
+  Factory* factory_ = nullptr;
+};
+
+class Factory {
+ public:
+  virtual ~Factory() = default;
+  // Return nullptr to refuse the connection (it is closed at once).
+  virtual std::unique_ptr<Protocol> build_protocol(const Address& peer) = 0;
+  virtual void start_factory() {}
+  virtual void stop_factory() {}
+
+  // The service's line limit (bytes), used by LineReceiver unless a protocol
+  // sets its own. 0: LineReceiver's default.
+  std::size_t max_line_length() const { return max_line_length_; }
+  void set_max_line_length(std::size_t n) { max_line_length_ = n; }
+
+ private:
+  std::size_t max_line_length_ = 0;
+};
+
+// A factory that builds a default-constructed `P` for every connection.
+template <class P>
+class SimpleFactory : public Factory {
+ public:
+  std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<P>(); }
+};
+
+// Datagram (UDP) protocols: one instance per port, every peer.
+class DatagramProtocol {
+ public:
+  virtual ~DatagramProtocol() = default;
+
+  void make_connection(DatagramTransport& transport);
+  void connection_ended();
+
+  virtual void started() {}
+  // `data` is valid only during the call.
+  virtual void datagram_received(std::string_view data, const Address& from) = 0;
+  virtual void stopped() {}
+
+  DatagramTransport& transport() const { return *transport_; }
+
+ private:
+  DatagramTransport* transport_ = nullptr;
+};
+
+}  // namespace braid

@@ -1,0 +1,78 @@
+#pragma once
+// The event loop: owns a single-threaded io_context (concurrency hint 1) and
+// the real-time clock. Everything built on a reactor is used from the thread
+// that calls run(). The reactor must outlive everything created from it.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "braid/clock.hpp"
+#include "braid/endpoint.hpp"
+#include "braid/limits.hpp"
+#include "braid/listening_port.hpp"
+#include "braid/protocol.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace braid {
+
+class ClientFactory;
+
+class Reactor {
+ public:
+  Reactor();
+  ~Reactor();
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  boost::asio::io_context& context();
+  Clock& clock();
+
+  // Runs until stop() or until there is no more work.
+  void run();
+  void stop();
+  bool stopped() const;
+  // Runs `fn` on the loop soon, after the current callback returns.
+  void call_soon(std::function<void()> fn);
+
+  DelayedCall call_later(Duration delay, std::function<void()> fn);
+  std::unique_ptr<LoopingCall> looping_call(Duration interval, std::function<void()> fn);
+
+  // Listening. Throw std::system_error (with the OS error) when the socket
+  // cannot be created or bound, std::invalid_argument on a bad endpoint.
+  std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                                            StreamLimits limits = {});
+  std::unique_ptr<StreamPort> listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,
+                                         const std::string& interface = "127.0.0.1", StreamLimits limits = {});
+  std::unique_ptr<StreamPort> listen_unix(const std::string& path, std::shared_ptr<Factory> factory,
+                                          StreamLimits limits = {});
+  std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+                                           DatagramLimits limits = {});
+  std::unique_ptr<DatagramPort> listen_udp(std::uint16_t port, std::unique_ptr<DatagramProtocol> protocol,
+                                           const std::string& interface = "127.0.0.1", DatagramLimits limits = {});
+
+  // Clients. Resolves `host`, connects, then uses `factory` like a server's.
+  void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(30), StreamLimits limits = {});
+  void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory, StreamLimits limits = {});
+  // Resolves a host name on the loop; `done` gets every address (port 0) or an error.
+  void resolve(const std::string& host,
+               std::function<void(std::error_code, std::vector<Address>)> done);
+
+  // One receive buffer shared by every socket of this loop: connections read
+  // into it on readiness, so an idle connection holds no read buffer.
+  char* read_buffer() { return read_buffer_.get(); }
+  static constexpr std::size_t read_buffer_size = 64 * 1024;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<char[]> read_buffer_;
+};
+
+}  // namespace braid

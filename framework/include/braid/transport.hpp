@@ -1,0 +1,61 @@
+#pragma once
+// What a protocol writes to; it never sees a socket. Writes never block and
+// never fail synchronously: what the socket cannot take now is buffered, and
+// errors end the connection through Protocol::connection_lost.
+// Single-threaded: call only from the reactor's thread.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "braid/address.hpp"
+
+namespace braid {
+
+struct TransportStats {
+  std::uint64_t bytes_read = 0;     // taken from the socket
+  std::uint64_t bytes_written = 0;  // handed to the socket
+  std::uint64_t pauses = 0;         // times flow control paused reading
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  virtual void write(std::string_view data) = 0;
+  // Gathered write: all parts, in order, in as few system calls as possible.
+  virtual void write_sequence(std::span<const std::string_view> parts) = 0;
+  // Close once everything written so far has been sent.
+  virtual void lose_connection() = 0;
+  // Close now; unsent data is dropped.
+  virtual void abort_connection() = 0;
+  // Send everything written so far, then shut down our sending side (FIN);
+  // reading goes on until the peer closes.
+  virtual void lose_write_connection() = 0;
+
+  virtual const Address& peer() const = 0;
+  virtual const Address& host() const = 0;
+
+  // Stop / restart delivering data_received. Independent of flow control:
+  // reading happens only when neither the protocol nor flow control paused it.
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
+
+  // Bytes written but not yet accepted by the socket.
+  virtual std::size_t buffered_bytes() const = 0;
+  virtual const TransportStats& stats() const = 0;
+  // True once lose_connection/abort_connection was called or the connection ended.
+  virtual bool closing() const = 0;
+};
+
+// The transport of a DatagramProtocol: one socket, many peers.
+class DatagramTransport {
+ public:
+  virtual ~DatagramTransport() = default;
+  // Sends one datagram; dropped (and counted) when the socket cannot take it.
+  virtual void write(std::string_view data, const Address& to) = 0;
+  virtual void set_broadcast(bool enabled) = 0;
+  virtual const Address& host() const = 0;
+};
+
+}  // namespace braid

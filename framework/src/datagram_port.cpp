@@ -1,0 +1,139 @@
+#include "datagram_port.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "braid/log.hpp"
+#include "socket_util.hpp"
+
+namespace braid::detail {
+namespace {
+constexpr int max_reads_per_turn = 64;
+constexpr std::size_t max_buckets = 4096;
+}  // namespace
+
+UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+                 DatagramLimits limits)
+    : reactor_(reactor), socket_(reactor.context()), protocol_(std::move(protocol)), limits_(limits),
+      label_(endpoint.to_string()) {
+  int fd = open_bound_socket(endpoint, SOCK_DGRAM);
+  socket_.assign(fd);
+  address_ = local_address(fd);
+  protocol_->make_connection(*this);
+  arm_read();
+}
+
+UdpPort::~UdpPort() {
+  *alive_ = false;
+  stop_listening();
+}
+
+void UdpPort::stop_listening() {
+  if (!open_) return;
+  open_ = false;
+  try {
+    protocol_->stopped();
+  } catch (const std::exception& e) {
+    spdlog::error("{}: stopped() threw: {}", label_, e.what());
+  }
+  protocol_->connection_ended();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+void UdpPort::arm_read() {
+  if (!open_) return;
+  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [this, alive = alive_](const boost::system::error_code& ec) {
+                       if (*alive && !ec) on_readable();
+                     });
+}
+
+void UdpPort::on_readable() {
+  char* buffer = reactor_.read_buffer();
+  for (int i = 0; i < max_reads_per_turn && open_; ++i) {
+    sockaddr_storage storage{};
+    socklen_t len = sizeof storage;
+    // MSG_TRUNC: learn a too-large datagram's real size instead of a silent cut.
+    ssize_t n = ::recvfrom(socket_.native_handle(), buffer, Reactor::read_buffer_size, MSG_TRUNC,
+                           reinterpret_cast<sockaddr*>(&storage), &len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return arm_read();
+      // ICMP errors from earlier sends (ECONNREFUSED...) surface here: not fatal.
+      continue;
+    }
+    ++stats_.received;
+    Address from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+    if (limits_.drop_loop_sources && from_loop_source(from)) {
+      ++stats_.dropped_loop;
+      continue;
+    }
+    std::size_t size = std::min(static_cast<std::size_t>(n), Reactor::read_buffer_size);
+    try {
+      protocol_->datagram_received({buffer, size}, from);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: datagram_received from {} threw: {}", label_, from.to_string(), e.what());
+    }
+  }
+  if (!open_) return;
+  boost::asio::post(reactor_.context(), [this, alive = alive_] {
+    if (*alive && open_) on_readable();
+  });
+}
+
+bool UdpPort::from_loop_source(const Address& from) const {
+  switch (from.port()) {
+    case 7:   // echo
+    case 13:  // daytime
+    case 19:  // chargen
+    case 37:  // time
+      return true;
+    default:
+      break;
+  }
+  if (from.port() != address_.port()) return false;
+  // Our own port: loopback to ourselves or, when bound to a specific address, that address.
+  std::string host = from.host();
+  return from.same_host(address_) || host == "127.0.0.1" || host == "::1";
+}
+
+bool UdpPort::reply_allowed(const Address& to) {
+  if (limits_.replies_per_second <= 0) return true;
+  const TimePoint now = reactor_.clock().now();
+  if (buckets_.size() >= max_buckets) buckets_.clear();  // bounded memory under spoofed floods
+  auto [it, inserted] = buckets_.try_emplace(to.host(), Bucket{limits_.reply_burst, now});
+  Bucket& b = it->second;
+  if (!inserted) {
+    double elapsed = std::chrono::duration<double>(now - b.refilled).count();
+    b.tokens = std::min(limits_.reply_burst, b.tokens + elapsed * limits_.replies_per_second);
+    b.refilled = now;
+  }
+  if (b.tokens < 1.0) return false;
+  b.tokens -= 1.0;
+  return true;
+}
+
+void UdpPort::write(std::string_view data, const Address& to) {
+  if (!open_) return;
+  if (!reply_allowed(to)) {
+    ++stats_.dropped_rate;
+    return;
+  }
+  ssize_t n;
+  do {
+    n = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),
+                 to.sockaddr_len());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) ++stats_.send_errors;
+}
+
+void UdpPort::set_broadcast(bool enabled) {
+  int value = enabled ? 1 : 0;
+  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_BROADCAST, &value, sizeof value);
+}
+
+}  // namespace braid::detail

@@ -1,0 +1,56 @@
+#pragma once
+// A UDP socket serving one DatagramProtocol. Reads on readiness into the
+// reactor's buffer. Drops datagrams from the classic service ports (7, 13, 19,
+// 37) and from its own address, so two servers cannot echo at each other
+// forever, and rate-limits replies per destination when configured.
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "braid/limits.hpp"
+#include "braid/listening_port.hpp"
+#include "braid/reactor.hpp"
+
+namespace braid::detail {
+
+class UdpPort final : public DatagramPort, public DatagramTransport {
+ public:
+  UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+          DatagramLimits limits);
+  ~UdpPort() override;
+
+  // DatagramPort
+  const Address& address() const override { return address_; }
+  void stop_listening() override;
+  const DatagramStats& stats() const override { return stats_; }
+  void set_label(std::string label) override { label_ = std::move(label); }
+
+  // DatagramTransport
+  void write(std::string_view data, const Address& to) override;
+  void set_broadcast(bool enabled) override;
+  const Address& host() const override { return address_; }
+
+ private:
+  struct Bucket {
+    double tokens;
+    TimePoint refilled;
+  };
+  void arm_read();
+  void on_readable();
+  bool from_loop_source(const Address& from) const;
+  bool reply_allowed(const Address& to);
+
+  Reactor& reactor_;
+  boost::asio::posix::stream_descriptor socket_;
+  Address address_;
+  std::unique_ptr<DatagramProtocol> protocol_;
+  DatagramLimits limits_;
+  std::string label_;
+  DatagramStats stats_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  bool open_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace braid::detail

@@ -1,0 +1,180 @@
+#include "braid/endpoint.hpp"
+
+#include <arpa/inet.h>
+#include <sys/un.h>
+
+#include <charconv>
+#include <vector>
+
+namespace braid {
+namespace {
+
+[[noreturn]] void fail(std::string_view text, const std::string& why) {
+  throw EndpointError("endpoint '" + std::string(text) + "': " + why);
+}
+
+// Splits on ':' not escaped by '\' and not inside [...]; unescapes.
+std::vector<std::string> split_fields(std::string_view text) {
+  std::vector<std::string> fields(1);
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      fields.back() += text[++i];
+    } else if (c == '[') {
+      ++depth;
+      fields.back() += c;
+    } else if (c == ']') {
+      depth = depth > 0 ? depth - 1 : 0;
+      fields.back() += c;
+    } else if (c == ':' && depth == 0) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+bool parse_number(std::string_view s, long min, long max, long& out, int base = 10) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
+  return ec == std::errc() && end == s.data() + s.size() && out >= min && out <= max;
+}
+
+bool is_ipv4(const std::string& s) {
+  in_addr a;
+  return inet_pton(AF_INET, s.c_str(), &a) == 1;
+}
+bool is_ipv6(const std::string& s) {
+  in6_addr a;
+  return inet_pton(AF_INET6, s.c_str(), &a) == 1;
+}
+
+}  // namespace
+
+const char* to_string(TransportKind kind) {
+  switch (kind) {
+    case TransportKind::tcp: return "tcp";
+    case TransportKind::udp: return "udp";
+    case TransportKind::unix_stream: return "unix";
+  }
+  return "?";
+}
+
+Endpoint parse_endpoint(std::string_view text) {
+  if (text.empty()) fail(text, "empty; expected e.g. 'tcp:7007:interface=127.0.0.1'");
+  std::vector<std::string> fields = split_fields(text);
+  const std::string type = fields[0];
+  Endpoint ep;
+  if (type == "tcp") {
+    ep.kind = TransportKind::tcp;
+  } else if (type == "tcp6") {
+    ep.kind = TransportKind::tcp;
+    ep.ipv6 = true;
+  } else if (type == "udp") {
+    ep.kind = TransportKind::udp;
+  } else if (type == "udp6") {
+    ep.kind = TransportKind::udp;
+    ep.ipv6 = true;
+  } else if (type == "unix") {
+    ep.kind = TransportKind::unix_stream;
+  } else if (fields.size() == 1) {
+    fail(text, "missing type; expected 'tcp:', 'tcp6:', 'udp:' or 'unix:' before '" + type + "'");
+  } else {
+    fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6 or unix");
+  }
+  if (fields.size() < 2 || fields[1].empty()) {
+    fail(text, ep.kind == TransportKind::unix_stream ? "missing socket path after 'unix:'"
+                                                     : "missing port after '" + type + ":'");
+  }
+  if (fields[1].find('=') != std::string::npos) {
+    fail(text, "the first field after '" + type + ":' must be the " +
+                   (ep.kind == TransportKind::unix_stream ? std::string("path") : std::string("port")) + ", not '" +
+                   fields[1] + "'");
+  }
+  if (ep.kind == TransportKind::unix_stream) {
+    ep.path = fields[1];
+    if (ep.path.size() >= sizeof(sockaddr_un::sun_path)) {
+      fail(text, "socket path is " + std::to_string(ep.path.size()) + " bytes; the limit is " +
+                     std::to_string(sizeof(sockaddr_un::sun_path) - 1));
+    }
+  } else {
+    long port = 0;
+    if (!parse_number(fields[1], 0, 65535, port)) {
+      fail(text, "port '" + fields[1] + "' is not a number between 0 and 65535");
+    }
+    ep.port = static_cast<std::uint16_t>(port);
+  }
+
+  std::vector<std::string> seen;
+  for (std::size_t i = 2; i < fields.size(); ++i) {
+    const std::string& field = fields[i];
+    auto eq = field.find('=');
+    if (eq == std::string::npos) fail(text, "option '" + field + "' is not of the form key=value");
+    std::string key = field.substr(0, eq);
+    std::string value = field.substr(eq + 1);
+    for (const auto& k : seen) {
+      if (k == key) fail(text, "option '" + key + "' given twice");
+    }
+    seen.push_back(key);
+    if (key == "interface") {
+      if (ep.kind == TransportKind::unix_stream) fail(text, "option 'interface' does not apply to unix endpoints");
+      // A bare IPv6 address spans several ':'-separated fields.
+      while (i + 1 < fields.size() && fields[i + 1].find('=') == std::string::npos) value += ":" + fields[++i];
+      if (value.size() >= 2 && value.front() == '[' && value.back() == ']') value = value.substr(1, value.size() - 2);
+      if (value.empty()) fail(text, "option 'interface' is empty");
+      bool v4 = is_ipv4(value), v6 = is_ipv6(value);
+      if (!v4 && !v6) fail(text, "interface '" + value + "' is not a numeric IPv4 or IPv6 address");
+      if (ep.ipv6 && !v6) fail(text, "interface '" + value + "' is not an IPv6 address (" + type + " needs one)");
+      ep.ipv6 = v6;
+      ep.interface = value;
+    } else if (key == "backlog") {
+      if (ep.kind == TransportKind::udp) fail(text, "option 'backlog' does not apply to udp endpoints");
+      long backlog = 0;
+      if (!parse_number(value, 1, 65535, backlog)) {
+        fail(text, "backlog '" + value + "' is not a number between 1 and 65535");
+      }
+      ep.backlog = static_cast<int>(backlog);
+    } else if (key == "mode") {
+      if (ep.kind != TransportKind::unix_stream) fail(text, "option 'mode' applies only to unix endpoints");
+      long mode = 0;
+      if (!parse_number(value, 0, 0777, mode, 8)) fail(text, "mode '" + value + "' is not an octal mode like 0660");
+      ep.mode = static_cast<unsigned>(mode);
+      ep.mode_set = true;
+    } else {
+      fail(text, "unknown option '" + key + "'; expected " +
+                     (ep.kind == TransportKind::unix_stream ? "mode or backlog"
+                      : ep.kind == TransportKind::udp       ? "interface"
+                                                            : "interface or backlog"));
+    }
+  }
+  return ep;
+}
+
+std::string Endpoint::bind_host() const {
+  if (kind == TransportKind::unix_stream) return path;
+  if (!interface.empty()) return interface;
+  return ipv6 ? "::" : "0.0.0.0";
+}
+
+bool Endpoint::clashes_with(const Endpoint& other) const {
+  if (kind == TransportKind::unix_stream || other.kind == TransportKind::unix_stream) {
+    return kind == other.kind && path == other.path;
+  }
+  if (kind != other.kind || port == 0 || port != other.port) return false;
+  const std::string a = bind_host(), b = other.bind_host();
+  auto wildcard = [](const std::string& h) { return h == "0.0.0.0" || h == "::"; };
+  return a == b || wildcard(a) || wildcard(b);
+}
+
+std::string Endpoint::to_string() const {
+  if (kind == TransportKind::unix_stream) return "unix:" + path;
+  std::string type = kind == TransportKind::udp ? "udp" : "tcp";
+  if (ipv6) type += "6";
+  std::string s = type + ":" + std::to_string(port);
+  if (!interface.empty()) s += ":interface=" + interface;
+  return s;
+}
+
+}  // namespace braid

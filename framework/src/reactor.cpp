@@ -1,0 +1,134 @@
+#include "braid/reactor.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "datagram_port.hpp"
+#include "stream_listener.hpp"
+
+namespace braid {
+namespace {
+
+// Real time: one Asio timer armed for the earliest DelayedCall.
+class ReactorClock final : public Clock {
+ public:
+  explicit ReactorClock(boost::asio::io_context& context) : timer_(context) {}
+  TimePoint now() const override { return std::chrono::steady_clock::now(); }
+
+ private:
+  void deadline_changed() override { arm(); }
+  void arm() {
+    TimePoint next = next_deadline();
+    if (next == TimePoint::max()) {
+      if (armed_for_ != TimePoint::max()) timer_.cancel();
+      armed_for_ = TimePoint::max();
+      return;
+    }
+    if (next == armed_for_) return;
+    armed_for_ = next;
+    timer_.expires_at(next);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // re-armed or shutting down
+      armed_for_ = TimePoint::max();
+      run_due_calls();
+      arm();
+    });
+  }
+  boost::asio::steady_timer timer_;
+  TimePoint armed_for_ = TimePoint::max();
+};
+
+}  // namespace
+
+struct Reactor::Impl {
+  boost::asio::io_context context{1};
+  ReactorClock clock{context};
+};
+
+Reactor::Reactor()
+    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size)) {}
+
+Reactor::~Reactor() = default;
+
+boost::asio::io_context& Reactor::context() { return impl_->context; }
+Clock& Reactor::clock() { return impl_->clock; }
+
+void Reactor::run() {
+  if (impl_->context.stopped()) impl_->context.restart();
+  impl_->context.run();
+}
+
+void Reactor::stop() { impl_->context.stop(); }
+bool Reactor::stopped() const { return impl_->context.stopped(); }
+
+void Reactor::call_soon(std::function<void()> fn) { boost::asio::post(impl_->context, std::move(fn)); }
+
+DelayedCall Reactor::call_later(Duration delay, std::function<void()> fn) {
+  return impl_->clock.call_later(delay, std::move(fn));
+}
+
+std::unique_ptr<LoopingCall> Reactor::looping_call(Duration interval, std::function<void()> fn) {
+  return std::make_unique<LoopingCall>(impl_->clock, interval, std::move(fn));
+}
+
+std::unique_ptr<StreamPort> Reactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                                                   StreamLimits limits) {
+  if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
+  return std::make_unique<detail::StreamListener>(*this, endpoint, std::move(factory), limits);
+}
+
+std::unique_ptr<StreamPort> Reactor::listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,
+                                                const std::string& interface, StreamLimits limits) {
+  Endpoint ep;
+  ep.kind = TransportKind::tcp;
+  ep.port = port;
+  ep.interface = interface;
+  ep.ipv6 = interface.find(':') != std::string::npos;
+  return listen_stream(ep, std::move(factory), limits);
+}
+
+std::unique_ptr<StreamPort> Reactor::listen_unix(const std::string& path, std::shared_ptr<Factory> factory,
+                                                 StreamLimits limits) {
+  Endpoint ep;
+  ep.kind = TransportKind::unix_stream;
+  ep.path = path;
+  return listen_stream(ep, std::move(factory), limits);
+}
+
+std::unique_ptr<DatagramPort> Reactor::listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+                                                  DatagramLimits limits) {
+  if (endpoint.kind != TransportKind::udp) throw std::invalid_argument("listen_udp: " + endpoint.to_string() + " is not a udp endpoint");
+  return std::make_unique<detail::UdpPort>(*this, endpoint, std::move(protocol), limits);
+}
+
+std::unique_ptr<DatagramPort> Reactor::listen_udp(std::uint16_t port, std::unique_ptr<DatagramProtocol> protocol,
+                                                  const std::string& interface, DatagramLimits limits) {
+  Endpoint ep;
+  ep.kind = TransportKind::udp;
+  ep.port = port;
+  ep.interface = interface;
+  ep.ipv6 = interface.find(':') != std::string::npos;
+  return listen_udp(ep, std::move(protocol), limits);
+}
+
+void Reactor::resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) {
+  using boost::asio::ip::tcp;
+  auto resolver = std::make_shared<tcp::resolver>(impl_->context);
+  resolver->async_resolve(host, "", [resolver, done = std::move(done)](const boost::system::error_code& ec,
+                                                                        tcp::resolver::results_type results) {
+    std::vector<Address> addresses;
+    if (!ec) {
+      for (const auto& entry : results) {
+        Address a = Address::from_sockaddr(entry.endpoint().data(), static_cast<socklen_t>(entry.endpoint().size()));
+        bool seen = false;
+        for (const auto& b : addresses) seen = seen || b == a;
+        if (!seen) addresses.push_back(a);
+      }
+    }
+    done(static_cast<std::error_code>(ec), std::move(addresses));
+  });
+}
+
+}  // namespace braid

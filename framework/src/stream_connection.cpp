@@ -1,0 +1,335 @@
+#include "stream_connection.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <climits>
+
+#include "braid/log.hpp"
+
+namespace braid::detail {
+namespace {
+constexpr int max_reads_per_turn = 16;  // then yield to other connections
+
+std::error_code last_error() { return {errno, std::system_category()}; }
+bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+}  // namespace
+
+StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, Address host,
+                                   std::unique_ptr<Protocol> protocol, std::shared_ptr<Factory> factory,
+                                   const StreamLimits& limits, ConnectionOwner* owner)
+    : reactor_(reactor),
+      socket_(reactor.context(), fd),
+      fd_(fd),
+      peer_(std::move(peer)),
+      host_(std::move(host)),
+      protocol_(std::move(protocol)),
+      factory_(std::move(factory)),
+      limits_(limits),
+      owner_(owner) {}
+
+StreamConnection::~StreamConnection() = default;
+
+template <class F>
+void StreamConnection::guarded(const char* event, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    spdlog::error("{}: {} from {} threw: {}; closing that connection", owner_ ? owner_->label() : "client", event,
+                  peer_.to_string(), e.what());
+    close(std::make_error_code(std::errc::protocol_error));
+  } catch (...) {
+    spdlog::error("{}: {} from {} threw a non-exception; closing that connection",
+                  owner_ ? owner_->label() : "client", event, peer_.to_string());
+    close(std::make_error_code(std::errc::protocol_error));
+  }
+}
+
+void StreamConnection::start() {
+  if (limits_.idle_timeout.count() > 0) {
+    last_activity_ = reactor_.clock().now();
+    arm_idle_timer(limits_.idle_timeout);
+  }
+  guarded("connection_made", [&] { protocol_->make_connection(*this, factory_.get()); });
+  if (can_read()) arm_read();
+}
+
+void StreamConnection::detach_and_abort() {
+  owner_ = nullptr;
+  abort_connection();
+}
+
+// --- reading ------------------------------------------------------------------
+
+void StreamConnection::arm_read() {
+  if (read_armed_ || !open_) return;
+  read_armed_ = true;
+  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->read_armed_ = false;
+                       if (!ec) self->on_readable();
+                     });
+}
+
+// Reading again after a pause: readiness edges that came meanwhile were
+// consumed, so try a read instead of waiting for the next one.
+void StreamConnection::schedule_read() {
+  if (read_posted_ || read_armed_ || !open_) return;
+  read_posted_ = true;
+  boost::asio::post(reactor_.context(), [self = shared_from_this()] {
+    self->read_posted_ = false;
+    self->on_readable();
+  });
+}
+
+void StreamConnection::on_readable() {
+  if (discarding()) return read_and_discard();
+  if (!can_read()) return;
+  char* buffer = reactor_.read_buffer();
+  constexpr std::size_t capacity = Reactor::read_buffer_size;
+  for (int i = 0; i < max_reads_per_turn; ++i) {
+    ssize_t n = ::recv(fd_, buffer, capacity, 0);
+    if (n > 0) {
+      stats_.bytes_read += static_cast<std::uint64_t>(n);
+      touch();
+      guarded("data_received", [&] { protocol_->data_received({buffer, static_cast<std::size_t>(n)}); });
+      if (!can_read()) {
+        if (discarding()) arm_read();
+        return;
+      }
+      // A short read emptied the socket; with edge-triggered readiness the
+      // next arrival wakes us again.
+      if (static_cast<std::size_t>(n) < capacity) return arm_read();
+      continue;
+    }
+    if (n == 0) return handle_eof();
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return arm_read();
+    return close(last_error());
+  }
+  schedule_read();  // more may be waiting: let other connections run first
+}
+
+// After our FIN, read until the peer's so that unread input does not turn
+// the close into a reset that could destroy the reply in flight.
+void StreamConnection::read_and_discard() {
+  char* buffer = reactor_.read_buffer();
+  for (int i = 0; i < max_reads_per_turn; ++i) {
+    ssize_t n = ::recv(fd_, buffer, Reactor::read_buffer_size, 0);
+    if (n > 0) {
+      stats_.bytes_read += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n == 0) return close({});
+    if (errno == EINTR) continue;
+    if (would_block(errno)) return arm_read();
+    return close({});
+  }
+  schedule_read();
+}
+
+void StreamConnection::handle_eof() {
+  eof_seen_ = true;
+  if (lose_requested_ || write_shut_) {
+    if (out_.empty()) return close({});
+    return;  // closes once the output is flushed
+  }
+  guarded("eof_received", [&] { protocol_->eof_received(); });
+}
+
+void StreamConnection::pause_reading() { user_paused_ = true; }
+
+void StreamConnection::resume_reading() {
+  user_paused_ = false;
+  if (can_read()) schedule_read();
+}
+
+// --- writing ------------------------------------------------------------------
+
+void StreamConnection::write(std::string_view data) {
+  if (data.empty()) return;
+  iovec iov{const_cast<char*>(data.data()), data.size()};
+  send_direct(&iov, 1, data.size());
+}
+
+void StreamConnection::write_sequence(std::span<const std::string_view> parts) {
+  constexpr std::size_t batch = 64;
+  iovec iov[batch];
+  std::size_t i = 0;
+  while (i < parts.size()) {
+    int count = 0;
+    std::size_t total = 0;
+    for (; i < parts.size() && count < static_cast<int>(batch); ++i) {
+      if (parts[i].empty()) continue;
+      iov[count++] = iovec{const_cast<char*>(parts[i].data()), parts[i].size()};
+      total += parts[i].size();
+    }
+    if (count > 0) send_direct(iov, count, total);
+  }
+}
+
+void StreamConnection::send_direct(const iovec* iov, int count, std::size_t total) {
+  if (!open_ || write_shut_) return;
+  std::size_t sent = 0;
+  if (out_.empty() && !write_armed_) {
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(iov);
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    ssize_t n;
+    do {
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0) {
+      sent = static_cast<std::size_t>(n);
+      stats_.bytes_written += sent;
+      touch();
+      if (sent == total) return;
+    } else if (!would_block(errno)) {
+      // Writes never fail synchronously: the error ends the connection from
+      // a posted call, after the caller's callback has returned.
+      auto reason = last_error();
+      boost::asio::post(reactor_.context(), [self = shared_from_this(), reason] { self->close(reason); });
+      write_shut_ = true;
+      return;
+    }
+  }
+  for (int i = 0; i < count; ++i) {
+    std::size_t len = iov[i].iov_len;
+    if (sent >= len) {
+      sent -= len;
+      continue;
+    }
+    out_.append({static_cast<const char*>(iov[i].iov_base) + sent, len - sent});
+    sent = 0;
+  }
+  arm_write();
+  if (!flow_paused_ && out_.size() > limits_.write_high_water) {
+    flow_paused_ = true;
+    ++stats_.pauses;
+    guarded("buffer_filled", [&] { protocol_->buffer_filled(); });
+  }
+}
+
+void StreamConnection::arm_write() {
+  if (write_armed_ || !open_) return;
+  write_armed_ = true;
+  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_write,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       self->write_armed_ = false;
+                       if (!ec) self->flush();
+                     });
+}
+
+void StreamConnection::flush() {
+  while (open_ && !out_.empty()) {
+    ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      stats_.bytes_written += static_cast<std::uint64_t>(n);
+      out_.consume(static_cast<std::size_t>(n));
+      touch();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && would_block(errno)) break;
+    return close(n < 0 ? last_error() : std::make_error_code(std::errc::broken_pipe));
+  }
+  if (!open_) return;
+  if (!out_.empty()) arm_write();
+  after_output_shrank();
+}
+
+void StreamConnection::after_output_shrank() {
+  if (flow_paused_ && out_.size() <= limits_.write_low_water) {
+    flow_paused_ = false;
+    guarded("buffer_drained", [&] { protocol_->buffer_drained(); });
+    if (can_read()) schedule_read();
+  }
+  if (out_.empty()) maybe_finish_lose();
+}
+
+void StreamConnection::lose_write_connection() {
+  if (!open_ || shut_write_requested_) return;
+  shut_write_requested_ = true;
+  if (out_.empty()) shut_write();
+}
+
+void StreamConnection::lose_connection() {
+  if (!open_ || lose_requested_) return;
+  lose_requested_ = true;
+  shut_write_requested_ = true;
+  if (out_.empty()) maybe_finish_lose();
+}
+
+void StreamConnection::maybe_finish_lose() {
+  if (!open_ || !shut_write_requested_ || !out_.empty()) return;
+  if (!write_shut_) shut_write();
+  if (!lose_requested_) return;
+  if (eof_seen_) return close({});
+  // Wait (bounded) for the peer's FIN, discarding what it still sends.
+  std::weak_ptr<StreamConnection> weak = weak_from_this();
+  linger_timer_ = reactor_.clock().call_later(limits_.linger, [weak] {
+    if (auto self = weak.lock()) self->close({});
+  });
+  schedule_read();
+}
+
+void StreamConnection::shut_write() {
+  write_shut_ = true;
+  ::shutdown(fd_, SHUT_WR);
+}
+
+void StreamConnection::abort_connection() { close(std::make_error_code(std::errc::connection_aborted)); }
+
+// --- closing ------------------------------------------------------------------
+
+void StreamConnection::close(std::error_code reason) {
+  if (!open_) return;
+  open_ = false;
+  idle_timer_.cancel();
+  linger_timer_.cancel();
+  if (reason == std::errc::connection_aborted) {
+    // SO_LINGER 0: an abort resets instead of delivering a FIN after unsent data.
+    linger lg{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  boost::system::error_code ignored;
+  socket_.close(ignored);  // cancels pending waits; their handlers see operation_aborted
+  out_.consume(out_.size());
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{}: closed {} (read {} B, wrote {} B){}", owner_ ? owner_->label() : "client",
+                  peer_.to_string(), stats_.bytes_read, stats_.bytes_written,
+                  reason ? ": " + reason.message() : std::string());
+  }
+  boost::asio::post(reactor_.context(), [self = shared_from_this(), reason] {
+    self->guarded("connection_lost", [&] { self->protocol_->connection_lost(reason); });
+    if (self->owner_) self->owner_->connection_closed(*self, reason);
+  });
+}
+
+// --- idle timeout -------------------------------------------------------------
+
+void StreamConnection::touch() {
+  if (limits_.idle_timeout.count() > 0) last_activity_ = reactor_.clock().now();
+}
+
+void StreamConnection::arm_idle_timer(Duration delay) {
+  std::weak_ptr<StreamConnection> weak = weak_from_this();
+  idle_timer_ = reactor_.clock().call_later(delay, [weak] {
+    if (auto self = weak.lock()) self->on_idle_timer();
+  });
+}
+
+// Activity only stamps a time; the one timer per connection re-arms itself
+// for the remainder, so traffic costs no timer operations.
+void StreamConnection::on_idle_timer() {
+  if (!open_) return;
+  Duration since = reactor_.clock().now() - last_activity_;
+  if (since < limits_.idle_timeout) return arm_idle_timer(limits_.idle_timeout - since);
+  spdlog::debug("{}: {} idle for {} ms; closing", owner_ ? owner_->label() : "client", peer_.to_string(),
+                limits_.idle_timeout.count());
+  close(std::make_error_code(std::errc::timed_out));
+}
+
+}  // namespace braid::detail

@@ -1,0 +1,107 @@
+#pragma once
+// One TCP or UNIX stream connection: owns its socket, its protocol and its
+// output buffer, and is the protocol's Transport. Reads happen on readiness
+// into the reactor's shared buffer, so an idle connection holds no read
+// buffer; a write that finds the output empty goes straight to the socket.
+// Ownership: the owner (a listener or connector) holds the connection until it
+// closes; pending waits hold it too. connection_lost is delivered from a
+// posted call, so a connection is never destroyed inside its own callback.
+#include <sys/uio.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <memory>
+#include <string>
+
+#include "braid/clock.hpp"
+#include "braid/limits.hpp"
+#include "braid/protocol.hpp"
+#include "braid/reactor.hpp"
+#include "write_buffer.hpp"
+
+namespace braid::detail {
+
+class StreamConnection;
+
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  // The connection has closed; called once, from a posted call.
+  virtual void connection_closed(StreamConnection& connection, std::error_code reason) = 0;
+  virtual const std::string& label() const = 0;
+};
+
+class StreamConnection final : public Transport, public std::enable_shared_from_this<StreamConnection> {
+ public:
+  StreamConnection(Reactor& reactor, int fd, Address peer, Address host, std::unique_ptr<Protocol> protocol,
+                   std::shared_ptr<Factory> factory, const StreamLimits& limits, ConnectionOwner* owner);
+  ~StreamConnection() override;
+
+  // Calls connection_made and starts reading.
+  void start();
+  // Owner going away: close now and forget the owner.
+  void detach_and_abort();
+
+  void write(std::string_view data) override;
+  void write_sequence(std::span<const std::string_view> parts) override;
+  void lose_connection() override;
+  void abort_connection() override;
+  void lose_write_connection() override;
+  const Address& peer() const override { return peer_; }
+  const Address& host() const override { return host_; }
+  void pause_reading() override;
+  void resume_reading() override;
+  std::size_t buffered_bytes() const override { return out_.size(); }
+  const TransportStats& stats() const override { return stats_; }
+  bool closing() const override { return lose_requested_ || !open_; }
+
+  std::size_t owner_slot = 0;  // the owner's bookkeeping
+
+ private:
+  bool can_read() const { return open_ && !user_paused_ && !flow_paused_ && !lose_requested_ && !eof_seen_; }
+  bool discarding() const { return open_ && write_shut_ && lose_requested_ && !eof_seen_; }
+  void arm_read();
+  void arm_write();
+  void schedule_read();
+  void on_readable();
+  void read_and_discard();
+  void handle_eof();
+  void send_direct(const iovec* iov, int count, std::size_t total);
+  void flush();
+  void after_output_shrank();
+  void maybe_finish_lose();
+  void shut_write();
+  void close(std::error_code reason);
+  void touch();
+  void arm_idle_timer(Duration delay);
+  void on_idle_timer();
+  template <class F>
+  void guarded(const char* event, F&& f);
+
+  Reactor& reactor_;
+  boost::asio::posix::stream_descriptor socket_;
+  int fd_;
+  Address peer_;
+  Address host_;
+  std::unique_ptr<Protocol> protocol_;
+  std::shared_ptr<Factory> factory_;
+  StreamLimits limits_;
+  ConnectionOwner* owner_;
+  WriteBuffer out_;
+  TransportStats stats_;
+  DelayedCall idle_timer_;
+  DelayedCall linger_timer_;
+  TimePoint last_activity_{};
+
+  bool open_ = true;
+  bool read_armed_ = false;
+  bool read_posted_ = false;
+  bool write_armed_ = false;
+  bool user_paused_ = false;
+  bool flow_paused_ = false;
+  bool lose_requested_ = false;
+  bool shut_write_requested_ = false;
+  bool write_shut_ = false;
+  bool eof_seen_ = false;
+};
+
+}  // namespace braid::detail

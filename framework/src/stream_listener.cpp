@@ -1,0 +1,188 @@
+#include "stream_listener.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "braid/log.hpp"
+#include "socket_util.hpp"
+
+namespace braid::detail {
+namespace {
+constexpr int max_accepts_per_turn = 64;
+constexpr std::chrono::milliseconds first_backoff{10};
+constexpr std::chrono::milliseconds max_backoff{1000};
+}  // namespace
+
+StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                               StreamLimits limits)
+    : reactor_(reactor),
+      acceptor_(reactor.context()),
+      tcp_(endpoint.kind == TransportKind::tcp),
+      factory_(std::move(factory)),
+      limits_(limits),
+      label_(endpoint.to_string()) {
+  int fd = open_bound_socket(endpoint, SOCK_STREAM);
+  acceptor_.assign(fd);
+  address_ = tcp_ ? local_address(fd) : Address::unix_path(endpoint.path);
+  if (!tcp_) unix_path_ = endpoint.path;
+  factory_->start_factory();
+  arm_accept();
+}
+
+StreamListener::~StreamListener() {
+  *alive_ = false;
+  stop_listening();
+  auto snapshot = connections_;
+  for (auto& c : snapshot) c->detach_and_abort();
+  factory_->stop_factory();
+}
+
+void StreamListener::stop_listening() {
+  if (!listening_) return;
+  listening_ = false;
+  backoff_timer_.cancel();
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+  check_drained();
+}
+
+void StreamListener::close_connections() {
+  auto snapshot = connections_;
+  for (auto& c : snapshot) c->lose_connection();
+}
+
+void StreamListener::abort_connections() {
+  auto snapshot = connections_;
+  for (auto& c : snapshot) c->abort_connection();
+}
+
+void StreamListener::on_drained(std::function<void()> fn) {
+  on_drained_ = std::move(fn);
+  check_drained();
+}
+
+void StreamListener::check_drained() {
+  if (listening_ || !connections_.empty() || !on_drained_) return;
+  auto fn = std::move(on_drained_);
+  on_drained_ = nullptr;
+  fn();
+}
+
+void StreamListener::arm_accept() {
+  if (!listening_) return;
+  acceptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this, alive = alive_](const boost::system::error_code& ec) {
+                         if (*alive && !ec) on_acceptable();
+                       });
+}
+
+void StreamListener::on_acceptable() {
+  if (!listening_) return;
+  for (int i = 0; i < max_accepts_per_turn; ++i) {
+    sockaddr_storage storage{};
+    socklen_t len = sizeof storage;
+    int fd = ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&storage), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      switch (errno) {
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+          continue;
+        case EAGAIN:
+          backoff_ = std::chrono::milliseconds(0);
+          return arm_accept();
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+          return back_off();
+        default:
+          ++stats_.accept_errors;
+          spdlog::warn("{}: accept failed: {}", label_, std::strerror(errno));
+          return back_off();
+      }
+    }
+    adopt(fd, Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len));
+  }
+  // More may be waiting: let established connections run first.
+  boost::asio::post(reactor_.context(), [this, alive = alive_] {
+    if (*alive) on_acceptable();
+  });
+}
+
+// Out of descriptors: the pending connection stays in the backlog. Waiting for
+// readiness would fire again at once, so sleep on a timer instead.
+void StreamListener::back_off() {
+  ++stats_.accept_backoffs;
+  if (backoff_.count() == 0) {
+    spdlog::warn("{}: cannot accept ({}); pausing accepts and retrying", label_, std::strerror(errno));
+  }
+  backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
+  backoff_timer_ = reactor_.clock().call_later(backoff_, [this, alive = alive_] {
+    if (*alive) on_acceptable();
+  });
+}
+
+bool StreamListener::over_limit(const Address& peer) {
+  if (limits_.max_connections > 0 && connections_.size() >= limits_.max_connections) return true;
+  if (limits_.max_connections_per_peer > 0 && per_peer_[peer.host()] >= limits_.max_connections_per_peer) return true;
+  return false;
+}
+
+void StreamListener::adopt(int fd, const Address& peer) {
+  ++stats_.accepted;
+  if (over_limit(peer)) {
+    ++stats_.refused;
+    spdlog::debug("{}: refused {}: connection limit reached", label_, peer.to_string());
+    ::close(fd);
+    return;
+  }
+  if (tcp_) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  std::unique_ptr<Protocol> protocol;
+  try {
+    protocol = factory_->build_protocol(peer);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: build_protocol threw: {}", label_, e.what());
+  }
+  if (!protocol) {
+    ++stats_.refused;
+    ::close(fd);
+    return;
+  }
+  Address host = tcp_ ? local_address(fd) : address_;
+  auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(host), std::move(protocol),
+                                                       factory_, limits_, this);
+  connection->owner_slot = connections_.size();
+  connections_.push_back(connection);
+  if (limits_.max_connections_per_peer > 0) ++per_peer_[peer.host()];
+  spdlog::debug("{}: connection from {}", label_, peer.to_string());
+  connection->start();
+}
+
+void StreamListener::connection_closed(StreamConnection& connection, std::error_code) {
+  std::size_t slot = connection.owner_slot;
+  if (slot >= connections_.size() || connections_[slot].get() != &connection) return;
+  if (limits_.max_connections_per_peer > 0) {
+    auto it = per_peer_.find(connection.peer().host());
+    if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
+  }
+  // The posted call that invoked us holds its own reference: dropping ours
+  // here does not destroy the connection under its own feet.
+  connections_[slot] = std::move(connections_.back());
+  connections_[slot]->owner_slot = slot;
+  connections_.pop_back();
+  check_drained();
+}
+
+}  // namespace braid::detail

@@ -1,0 +1,64 @@
+#pragma once
+// Accepts TCP or UNIX stream connections and owns them until they close.
+// Enforces max_connections / max_connections_per_peer (over the limit: the new
+// connection is closed at once and counted). When descriptors run out
+// (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
+// spinning, and resumes on its own.
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "braid/listening_port.hpp"
+#include "braid/reactor.hpp"
+#include "stream_connection.hpp"
+
+namespace braid::detail {
+
+class StreamListener final : public StreamPort, public ConnectionOwner {
+ public:
+  StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory, StreamLimits limits);
+  ~StreamListener() override;
+
+  const Address& address() const override { return address_; }
+  void stop_listening() override;
+  std::size_t connection_count() const override { return connections_.size(); }
+  void close_connections() override;
+  void abort_connections() override;
+  void on_drained(std::function<void()> fn) override;
+  const ListenerStats& stats() const override { return stats_; }
+  void set_label(std::string label) override { label_ = std::move(label); }
+
+  void connection_closed(StreamConnection& connection, std::error_code reason) override;
+  const std::string& label() const override { return label_; }
+
+  // Adopts an already connected socket (used by connectors too).
+  void adopt(int fd, const Address& peer);
+
+ private:
+  void arm_accept();
+  void on_acceptable();
+  void back_off();
+  bool over_limit(const Address& peer);
+  void check_drained();
+
+  Reactor& reactor_;
+  boost::asio::posix::stream_descriptor acceptor_;
+  Address address_;
+  bool tcp_;
+  std::string unix_path_;
+  std::shared_ptr<Factory> factory_;
+  StreamLimits limits_;
+  std::string label_;
+  ListenerStats stats_;
+  std::vector<std::shared_ptr<StreamConnection>> connections_;
+  std::map<std::string, std::size_t> per_peer_;
+  std::function<void()> on_drained_;
+  DelayedCall backoff_timer_;
+  std::chrono::milliseconds backoff_{0};
+  bool listening_ = true;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace braid::detail

@@ -1,0 +1,178 @@
+// Outgoing connections: resolve, try each address in turn with a non-blocking
+// connect bounded by a timeout, then hand the socket to a StreamConnection
+// served by the ClientFactory's protocol. The connector owns the connection
+// and keeps itself alive until the connection ends.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "braid/client_factory.hpp"
+#include "braid/log.hpp"
+#include "socket_util.hpp"
+#include "stream_connection.hpp"
+
+namespace braid::detail {
+namespace {
+
+class Connector final : public ConnectionOwner, public std::enable_shared_from_this<Connector> {
+ public:
+  Connector(Reactor& reactor, std::shared_ptr<ClientFactory> factory, StreamLimits limits, std::string label)
+      : reactor_(reactor), socket_(reactor.context()), factory_(std::move(factory)), limits_(limits),
+        label_(std::move(label)) {}
+
+  void start(std::vector<Address> candidates, std::chrono::milliseconds timeout) {
+    self_ = shared_from_this();
+    candidates_ = std::move(candidates);
+    if (timeout.count() > 0) {
+      std::weak_ptr<Connector> weak = weak_from_this();
+      timeout_ = reactor_.clock().call_later(timeout, [weak] {
+        if (auto self = weak.lock()) self->fail(std::make_error_code(std::errc::timed_out));
+      });
+    }
+    try_next();
+  }
+
+  void fail(std::error_code reason) {
+    if (connected_ || failed_) return;
+    failed_ = true;
+    timeout_.cancel();
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    auto keep = std::move(self_);
+    try {
+      factory_->client_connection_failed(reason);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: client_connection_failed threw: {}", label_, e.what());
+    }
+  }
+
+  void connection_closed(StreamConnection&, std::error_code reason) override {
+    auto keep = std::move(self_);
+    connection_.reset();
+    try {
+      factory_->client_connection_lost(reason);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: client_connection_lost threw: {}", label_, e.what());
+    }
+  }
+  const std::string& label() const override { return label_; }
+
+ private:
+  void try_next() {
+    if (failed_) return;
+    if (next_ >= candidates_.size()) {
+      return fail(last_error_ ? last_error_ : std::make_error_code(std::errc::host_unreachable));
+    }
+    const Address& target = candidates_[next_++];
+    int family = target.family() == Address::Family::ipv6 ? AF_INET6
+                 : target.family() == Address::Family::unix_path ? AF_UNIX
+                                                                  : AF_INET;
+    int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      last_error_ = {errno, std::system_category()};
+      return try_next();
+    }
+    sockaddr_storage storage{};
+    socklen_t len;
+    if (family == AF_UNIX) {
+      auto* un = reinterpret_cast<sockaddr_un*>(&storage);
+      un->sun_family = AF_UNIX;
+      std::strncpy(un->sun_path, target.host().c_str(), sizeof(un->sun_path) - 1);
+      len = sizeof(sockaddr_un);
+    } else {
+      std::memcpy(&storage, target.sockaddr_ptr(), target.sockaddr_len());
+      len = target.sockaddr_len();
+    }
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    socket_.assign(fd);
+    target_ = target;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) == 0) return connected();
+    if (errno != EINPROGRESS && errno != EAGAIN) {
+      last_error_ = {errno, std::system_category()};
+      return try_next();
+    }
+    socket_.async_wait(boost::asio::posix::stream_descriptor::wait_write,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                         if (ec || self->failed_) return;
+                         int err = 0;
+                         socklen_t err_len = sizeof err;
+                         ::getsockopt(self->socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &err_len);
+                         if (err == 0) return self->connected();
+                         self->last_error_ = {err, std::system_category()};
+                         self->try_next();
+                       });
+  }
+
+  void connected() {
+    connected_ = true;
+    timeout_.cancel();
+    int fd = socket_.release();
+    if (target_.is_ip()) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    std::unique_ptr<Protocol> protocol;
+    try {
+      protocol = factory_->build_protocol(target_);
+    } catch (const std::exception& e) {
+      spdlog::error("{}: build_protocol threw: {}", label_, e.what());
+    }
+    if (!protocol) {
+      ::close(fd);
+      connected_ = false;
+      return fail(std::make_error_code(std::errc::connection_refused));
+    }
+    Address host = target_.is_ip() ? local_address(fd) : Address::unix_path("");
+    connection_ = std::make_shared<StreamConnection>(reactor_, fd, target_, std::move(host), std::move(protocol),
+                                                     factory_, limits_, this);
+    connection_->start();
+  }
+
+  Reactor& reactor_;
+  boost::asio::posix::stream_descriptor socket_;
+  std::shared_ptr<ClientFactory> factory_;
+  StreamLimits limits_;
+  std::string label_;
+  std::vector<Address> candidates_;
+  std::size_t next_ = 0;
+  Address target_;
+  std::error_code last_error_;
+  DelayedCall timeout_;
+  std::shared_ptr<StreamConnection> connection_;
+  std::shared_ptr<Connector> self_;
+  bool connected_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace
+}  // namespace braid::detail
+
+namespace braid {
+
+void Reactor::connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                          std::chrono::milliseconds timeout, StreamLimits limits) {
+  auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits,
+                                                       "client " + host + ":" + std::to_string(port));
+  resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
+    if (ec || addresses.empty()) {
+      connector->fail(ec ? ec : std::make_error_code(std::errc::host_unreachable));
+      return;
+    }
+    for (auto& a : addresses) a = Address::ip(a.host(), port);
+    connector->start(std::move(addresses), timeout);
+  });
+}
+
+void Reactor::connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory, StreamLimits limits) {
+  auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits, "client " + path);
+  call_soon([connector, path] { connector->start({Address::unix_path(path)}, std::chrono::milliseconds(0)); });
+}
+
+}  // namespace braid

@@ -1,0 +1,110 @@
+#include "braid/testing/string_transport.hpp"
+
+namespace braid::testing {
+
+StringTransport::StringTransport(Address peer, Address host) : peer_(std::move(peer)), host_(std::move(host)) {}
+
+void StringTransport::connect(Protocol& protocol, Factory* factory) {
+  protocol_ = &protocol;
+  protocol.make_connection(*this, factory);
+}
+
+void StringTransport::deliver(std::string_view data) {
+  if (lost_ || protocol_ == nullptr) return;
+  if (reading_paused() || !pending_input_.empty()) {
+    pending_input_.append(data);
+    return;
+  }
+  stats_.bytes_read += data.size();
+  protocol_->data_received(data);
+}
+
+void StringTransport::deliver_chunked(std::string_view data, std::size_t chunk) {
+  if (chunk == 0) chunk = 1;
+  for (std::size_t i = 0; i < data.size(); i += chunk) deliver(data.substr(i, chunk));
+}
+
+void StringTransport::flush_pending_input() {
+  if (reading_paused() || pending_input_.empty() || lost_) return;
+  std::string input = std::move(pending_input_);
+  pending_input_.clear();
+  deliver(input);
+}
+
+void StringTransport::peer_half_close() {
+  if (lost_ || protocol_ == nullptr) return;
+  protocol_->eof_received();
+}
+
+void StringTransport::peer_close(std::error_code reason) {
+  if (lost_ || protocol_ == nullptr) return;
+  lost_ = true;
+  protocol_->connection_lost(reason);
+}
+
+void StringTransport::peer_stop_reading(std::size_t high_water, std::size_t low_water) {
+  peer_reading_ = false;
+  high_water_ = high_water;
+  low_water_ = low_water;
+}
+
+void StringTransport::peer_read_all() {
+  peer_reading_ = true;
+  written_ += unread_;
+  unread_.clear();
+  if (flow_paused_) {
+    flow_paused_ = false;
+    protocol_->buffer_drained();
+    flush_pending_input();
+  }
+  finish_lose_if_flushed();
+}
+
+void StringTransport::write(std::string_view data) {
+  if (write_shut_ || aborted_ || lost_) return;
+  ++write_calls_;
+  stats_.bytes_written += data.size();
+  if (peer_reading_) {
+    written_.append(data);
+    return;
+  }
+  unread_.append(data);
+  if (!flow_paused_ && unread_.size() > high_water_) {
+    flow_paused_ = true;
+    ++stats_.pauses;
+    protocol_->buffer_filled();
+  }
+}
+
+void StringTransport::write_sequence(std::span<const std::string_view> parts) {
+  std::string joined;
+  for (auto p : parts) joined.append(p);
+  write(joined);
+}
+
+void StringTransport::finish_lose_if_flushed() {
+  if (lose_requested_ && unread_.empty()) write_shut_ = true;
+}
+
+void StringTransport::lose_connection() {
+  lose_requested_ = true;
+  finish_lose_if_flushed();
+}
+
+void StringTransport::lose_write_connection() {
+  if (unread_.empty()) write_shut_ = true;
+}
+
+void StringTransport::abort_connection() {
+  aborted_ = true;
+  unread_.clear();
+}
+
+void StringTransport::pause_reading() { user_paused_ = true; }
+
+void StringTransport::resume_reading() {
+  user_paused_ = false;
+  flush_pending_input();
+}
+
+}  // namespace braid::testing
