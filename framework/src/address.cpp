@@ -78,7 +78,11 @@ std::string Address::host() const {
 std::string Address::to_string() const {
   switch (family_) {
     case Family::ipv4: return host() + ":" + std::to_string(port());
-    case Family::ipv6: return "[" + host() + "]:" + std::to_string(port());
+    case Family::ipv6: {
+      std::string s(1, '[');
+      s.append(host()).append("]:").append(std::to_string(port()));
+      return s;
+    }
     case Family::unix_path: return path_.empty() ? std::string("(unnamed)") : path_;
     default: return "(none)";
   }
