@@ -72,6 +72,10 @@ void UdpPort::on_readable() {
       ++stats_.dropped_loop;
       continue;
     }
+    if (!source_allowed(from)) {
+      ++stats_.dropped_rate;
+      continue;
+    }
     std::size_t size = std::min(static_cast<std::size_t>(n), Reactor::read_buffer_size);
     try {
       protocol_->datagram_received({buffer, size}, from);
@@ -101,11 +105,13 @@ bool UdpPort::from_loop_source(const Address& from) const {
   return from.same_host(address_) || host == "127.0.0.1" || host == "::1";
 }
 
-bool UdpPort::reply_allowed(const Address& to) {
+// Token bucket per source host: datagrams over the rate are dropped unread,
+// so a flood from one source cannot make us answer (or reflect) at its rate.
+bool UdpPort::source_allowed(const Address& from) {
   if (limits_.replies_per_second <= 0) return true;
   const TimePoint now = reactor_.clock().now();
   if (buckets_.size() >= max_buckets) buckets_.clear();  // bounded memory under spoofed floods
-  auto [it, inserted] = buckets_.try_emplace(to.host(), Bucket{limits_.reply_burst, now});
+  auto [it, inserted] = buckets_.try_emplace(from.host(), Bucket{limits_.reply_burst, now});
   Bucket& b = it->second;
   if (!inserted) {
     double elapsed = std::chrono::duration<double>(now - b.refilled).count();
@@ -119,10 +125,6 @@ bool UdpPort::reply_allowed(const Address& to) {
 
 void UdpPort::write(std::string_view data, const Address& to) {
   if (!open_) return;
-  if (!reply_allowed(to)) {
-    ++stats_.dropped_rate;
-    return;
-  }
   ssize_t n;
   do {
     n = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),

@@ -2,7 +2,7 @@
 // A UDP socket serving one DatagramProtocol. Reads on readiness into the
 // reactor's buffer. Drops datagrams from the classic service ports (7, 13, 19,
 // 37) and from its own address, so two servers cannot echo at each other
-// forever, and rate-limits replies per destination when configured.
+// forever, and rate-limits datagrams per source host when configured.
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <memory>
 #include <string>
@@ -39,7 +39,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void arm_read();
   void on_readable();
   bool from_loop_source(const Address& from) const;
-  bool reply_allowed(const Address& to);
+  bool source_allowed(const Address& from);
 
   Reactor& reactor_;
   boost::asio::posix::stream_descriptor socket_;

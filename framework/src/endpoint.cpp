@@ -10,7 +10,17 @@ namespace braid {
 namespace {
 
 [[noreturn]] void fail(std::string_view text, const std::string& why) {
-  throw EndpointError("endpoint '" + std::string(text) + "': " + why);
+  // Quote control characters visibly: a NUL would otherwise end what() early.
+  std::string quoted;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      static constexpr char hex[] = "0123456789abcdef";
+      quoted += {'\\', 'x', hex[(c >> 4) & 0xf], hex[c & 0xf]};
+    } else {
+      quoted += c;
+    }
+  }
+  throw EndpointError("endpoint '" + quoted + "': " + why);
 }
 
 // Splits on ':' not escaped by '\' and not inside [...]; unescapes.
@@ -51,6 +61,18 @@ bool is_ipv6(const std::string& s) {
   return inet_pton(AF_INET6, s.c_str(), &a) == 1;
 }
 
+// "0:0:0:0:0:0:0:1" -> "::1", so one address written two ways compares equal.
+std::string canonical_host(const std::string& host) {
+  unsigned char raw[sizeof(in6_addr)];
+  char text[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, host.c_str(), raw) == 1 && inet_ntop(family, raw, text, sizeof text) != nullptr) {
+      return text;
+    }
+  }
+  return host;
+}
+
 }  // namespace
 
 const char* to_string(TransportKind kind) {
@@ -64,6 +86,9 @@ const char* to_string(TransportKind kind) {
 
 Endpoint parse_endpoint(std::string_view text) {
   if (text.empty()) fail(text, "empty; expected e.g. 'tcp:7007:interface=127.0.0.1'");
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) fail(text, "contains a control character");
+  }
   std::vector<std::string> fields = split_fields(text);
   const std::string type = fields[0];
   Endpoint ep;
@@ -162,14 +187,22 @@ bool Endpoint::clashes_with(const Endpoint& other) const {
   if (kind == TransportKind::unix_stream || other.kind == TransportKind::unix_stream) {
     return kind == other.kind && path == other.path;
   }
-  if (kind != other.kind || port == 0 || port != other.port) return false;
-  const std::string a = bind_host(), b = other.bind_host();
+  // IPv6 sockets are bound IPV6_V6ONLY (socket_util.cpp): tcp:7 and tcp6:7 coexist.
+  if (kind != other.kind || ipv6 != other.ipv6 || port == 0 || port != other.port) return false;
+  const std::string a = canonical_host(bind_host()), b = canonical_host(other.bind_host());
   auto wildcard = [](const std::string& h) { return h == "0.0.0.0" || h == "::"; };
   return a == b || wildcard(a) || wildcard(b);
 }
 
 std::string Endpoint::to_string() const {
-  if (kind == TransportKind::unix_stream) return "unix:" + path;
+  if (kind == TransportKind::unix_stream) {
+    std::string s = "unix:";
+    for (char c : path) {
+      if (c == ':' || c == '\\' || c == '[' || c == ']') s += '\\';
+      s += c;
+    }
+    return s;
+  }
   std::string type = kind == TransportKind::udp ? "udp" : "tcp";
   if (ipv6) type += "6";
   std::string s = type + ":" + std::to_string(port);

@@ -18,7 +18,9 @@ struct StreamLimits {
 };
 
 struct DatagramLimits {
-  double replies_per_second = 0;   // per destination address; 0: unlimited
+  // Datagrams handled per second from one source host (so replies to it are
+  // bounded too); the rest are dropped unread. 0: unlimited.
+  double replies_per_second = 0;
   double reply_burst = 20;         // token bucket depth
   bool drop_loop_sources = true;   // ignore datagrams from ports 7, 13, 19, 37 and ourselves
 };

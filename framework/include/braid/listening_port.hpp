@@ -36,7 +36,7 @@ class StreamPort {
 struct DatagramStats {
   std::uint64_t received = 0;
   std::uint64_t dropped_loop = 0;        // from a classic service port or ourselves
-  std::uint64_t dropped_rate = 0;        // replies over the per-source rate
+  std::uint64_t dropped_rate = 0;        // over the per-source rate limit
   std::uint64_t send_errors = 0;
 };
 

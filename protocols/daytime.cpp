@@ -1,0 +1,81 @@
+#include "braid/protocols/daytime.hpp"
+
+#include <array>
+
+namespace braid::protocols {
+namespace {
+
+struct DaytimeOptions {
+  DaytimeMode mode;
+  TimeText time;
+};
+
+DaytimeOptions read_options(Options& options, const BuildContext& ctx) {
+  const bool stamp = options.get_choice("mode", "rfc867", {"rfc867", "stamp"}) == "stamp";
+  const bool utc = options.get_bool("utc", false);
+  std::string format = options.get_string("format", daytime_default_format);
+  if (std::string problem = TimeFormat::check(format); !problem.empty()) {
+    options.add_problem("format", problem);
+    format = daytime_default_format;
+  }
+  return {stamp ? DaytimeMode::stamp : DaytimeMode::rfc867,
+          TimeText(WallClock::for_context(ctx), TimeFormat(std::move(format), utc))};
+}
+
+}  // namespace
+
+std::unique_ptr<Protocol> DaytimeFactory::build_protocol(const Address&) {
+  if (mode_ == DaytimeMode::stamp) return std::make_unique<DaytimeStamp>(*this);
+  return std::make_unique<Daytime>(*this);
+}
+
+void Daytime::connection_made() {
+  const std::array<std::string_view, 2> parts{daytime_.now(), "\r\n"};
+  transport().write_sequence(parts);
+  transport().lose_connection();
+}
+
+void DaytimeStamp::line_received(std::string_view line) {
+  const std::array<std::string_view, 5> parts{"[", daytime_.now(), "] ", line, "\n"};
+  transport().write_sequence(parts);
+}
+
+void DatagramDaytime::datagram_received(std::string_view data, const Address& from) {
+  const std::string_view time = time_.now();
+  if (mode_ == DaytimeMode::rfc867) {
+    reply_.assign(time).append("\r\n");
+  } else {
+    if (data.ends_with('\n')) data.remove_suffix(1);
+    if (data.ends_with('\r')) data.remove_suffix(1);
+    reply_.assign("[").append(time).append("] ").append(data).append("\n");
+  }
+  transport().write(reply_, from);
+}
+
+ProtocolInfo daytime_info() {
+  ProtocolInfo info;
+  info.name = "daytime";
+  info.description =
+      "RFC 867: the time on connect, then close (udp: per datagram); mode \"stamp\" echoes each line "
+      "as \"[<time>] line\"";
+  info.options = {
+      {"mode", "string", "\"rfc867\"",
+       "\"rfc867\": send the time and CRLF, then close (udp: reply to every datagram); \"stamp\": each line L "
+       "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"},
+      {"utc", "bool", "false", "print UTC instead of the local time"},
+      {"format", "string", std::string("\"") + daytime_default_format + "\"",
+       "strftime(3) format of the time, e.g. \"Mon Nov 23 11:10:43 2026\""},
+  };
+  info.build_stream = [](Options& options, const BuildContext& ctx) -> std::shared_ptr<Factory> {
+    auto [mode, time] = read_options(options, ctx);
+    return std::make_shared<DaytimeFactory>(mode, std::move(time));
+  };
+  info.build_datagram = [](Options& options, const BuildContext& ctx) -> std::unique_ptr<DatagramProtocol> {
+    auto [mode, time] = read_options(options, ctx);
+    return std::make_unique<DatagramDaytime>(mode, std::move(time));
+  };
+  info.unix_stream = false;  // the brief's table lists daytime for tcp and udp only
+  return info;
+}
+
+}  // namespace braid::protocols

@@ -1,0 +1,164 @@
+// The stock protocols in the registry: names, transports, option docs and
+// option errors that name the option.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "braid/protocols/stock.hpp"
+#include "braid/testing/manual_clock.hpp"
+
+namespace {
+
+using braid::BuildContext;
+using braid::OptionsError;
+using braid::ProtocolRegistry;
+using braid::RegistryError;
+using braid::TransportKind;
+using nlohmann::json;
+
+class StockProtocolsTest : public ::testing::Test {
+ protected:
+  StockProtocolsTest() { braid::protocols::register_stock_protocols(registry_); }
+
+  BuildContext context(const char* endpoint) {
+    return BuildContext{"svc", braid::parse_endpoint(endpoint), &clock_, nullptr};
+  }
+  // The options named by the OptionsError that building `name` over `endpoint` throws.
+  std::vector<std::string> rejected(const std::string& name, const json& options, const char* endpoint) {
+    try {
+      registry_.check_options(name, options, context(endpoint));
+    } catch (const OptionsError& e) {
+      std::vector<std::string> names;
+      for (const auto& p : e.problems()) names.push_back(p.option);
+      EXPECT_NE(std::string(e.what()).find("option '" + names.front() + "'"), std::string::npos) << e.what();
+      return names;
+    }
+    ADD_FAILURE() << name << " accepted " << options.dump();
+    return {};
+  }
+
+  braid::testing::ManualClock clock_;
+  ProtocolRegistry registry_;
+};
+
+TEST_F(StockProtocolsTest, EveryProtocolIsRegistered) {
+  EXPECT_EQ(registry_.names(), (std::vector<std::string>{"daytime", "echo", "thanks", "udp_broadcast", "upper"}));
+  for (const auto* info : registry_.list()) {
+    EXPECT_FALSE(info->description.empty()) << info->name;
+    EXPECT_EQ(info->origin, "builtin");
+    for (const auto& doc : info->options) {
+      EXPECT_FALSE(doc.type.empty()) << info->name << "." << doc.name;
+      EXPECT_FALSE(doc.default_value.empty()) << info->name << "." << doc.name;
+      EXPECT_FALSE(doc.description.empty()) << info->name << "." << doc.name;
+    }
+  }
+}
+
+TEST_F(StockProtocolsTest, OptionDocsNameEveryOption) {
+  auto option_names = [&](const char* protocol) {
+    std::vector<std::string> names;
+    for (const auto& doc : registry_.find(protocol)->options) names.push_back(doc.name);
+    return names;
+  };
+  EXPECT_TRUE(option_names("echo").empty());
+  EXPECT_TRUE(option_names("upper").empty());
+  EXPECT_EQ(option_names("daytime"), (std::vector<std::string>{"mode", "utc", "format"}));
+  EXPECT_EQ(option_names("thanks"), (std::vector<std::string>{"message"}));
+  EXPECT_EQ(option_names("udp_broadcast"), (std::vector<std::string>{"broadcast", "interval_ms", "message", "reply"}));
+}
+
+TEST_F(StockProtocolsTest, TransportsFollowTheTable) {
+  struct Row {
+    const char* name;
+    bool tcp, udp, unix_stream;
+  };
+  for (const Row& row :
+       {Row{"echo", true, true, true}, Row{"upper", true, true, true}, Row{"daytime", true, true, false},
+        Row{"thanks", true, false, true}, Row{"udp_broadcast", false, true, false}}) {
+    const auto* info = registry_.find(row.name);
+    ASSERT_NE(info, nullptr) << row.name;
+    EXPECT_EQ(info->supports(TransportKind::tcp), row.tcp) << row.name;
+    EXPECT_EQ(info->supports(TransportKind::udp), row.udp) << row.name;
+    EXPECT_EQ(info->supports(TransportKind::unix_stream), row.unix_stream) << row.name;
+  }
+}
+
+TEST_F(StockProtocolsTest, ThanksOverUdpIsUnsupported) {
+  EXPECT_THROW(registry_.build_datagram("thanks", json(), context("udp:0")), RegistryError);
+  EXPECT_THROW(registry_.check_options("thanks", json(), context("udp:0")), RegistryError);
+  EXPECT_THROW(registry_.check_options("udp_broadcast", json(), context("tcp:0")), RegistryError);
+  EXPECT_THROW(registry_.check_options("udp_broadcast", json(), context("unix:/tmp/b.sock")), RegistryError);
+}
+
+TEST_F(StockProtocolsTest, DefaultsBuildEverywhereTheyRun) {
+  for (const char* endpoint : {"tcp:0", "udp:0", "unix:/tmp/braid-test.sock"}) {
+    const auto kind = braid::parse_endpoint(endpoint).kind;
+    for (const auto* info : registry_.list()) {
+      if (!info->supports(kind)) continue;
+      EXPECT_NO_THROW(registry_.check_options(info->name, json(), context(endpoint))) << info->name;
+      EXPECT_NO_THROW(registry_.check_options(info->name, json::object(), context(endpoint))) << info->name;
+    }
+  }
+  EXPECT_EQ(clock_.pending_calls(), 0u) << "builders must not start anything";
+}
+
+TEST_F(StockProtocolsTest, BuildsWithoutAClockForConfigChecks) {
+  BuildContext bare{"svc", braid::parse_endpoint("udp:0"), nullptr, nullptr};
+  EXPECT_NO_THROW(registry_.check_options("udp_broadcast", {{"broadcast", {"127.255.255.255:9"}}}, bare));
+  EXPECT_NO_THROW(registry_.check_options("daytime", {{"mode", "stamp"}}, bare));
+}
+
+TEST_F(StockProtocolsTest, UnknownOptionsAreNamed) {
+  for (const char* name : {"echo", "upper", "daytime", "thanks"}) {
+    EXPECT_EQ(rejected(name, {{"bogus", 1}}, "tcp:0"), std::vector<std::string>{"bogus"}) << name;
+  }
+  for (const char* name : {"echo", "upper", "daytime", "udp_broadcast"}) {
+    EXPECT_EQ(rejected(name, {{"bogus", 1}}, "udp:0"), std::vector<std::string>{"bogus"}) << name;
+  }
+  EXPECT_EQ(rejected("echo", json::array(), "tcp:0"), std::vector<std::string>{""});
+}
+
+TEST_F(StockProtocolsTest, BadDaytimeOptionsAreNamed) {
+  for (const char* endpoint : {"tcp:0", "udp:0"}) {
+    EXPECT_EQ(rejected("daytime", {{"mode", "rfc868"}}, endpoint), std::vector<std::string>{"mode"});
+    EXPECT_EQ(rejected("daytime", {{"mode", 1}}, endpoint), std::vector<std::string>{"mode"});
+    EXPECT_EQ(rejected("daytime", {{"utc", "yes"}}, endpoint), std::vector<std::string>{"utc"});
+    EXPECT_EQ(rejected("daytime", {{"format", 5}}, endpoint), std::vector<std::string>{"format"});
+    EXPECT_EQ(rejected("daytime", {{"format", ""}}, endpoint), std::vector<std::string>{"format"});
+    EXPECT_EQ(rejected("daytime", {{"format", std::string(500, '%')}}, endpoint), std::vector<std::string>{"format"});
+  }
+  EXPECT_EQ(rejected("daytime", {{"mode", "x"}, {"utc", 0}}, "tcp:0"), (std::vector<std::string>{"mode", "utc"}));
+}
+
+TEST_F(StockProtocolsTest, BadThanksOptionsAreNamed) {
+  EXPECT_EQ(rejected("thanks", {{"message", 42}}, "tcp:0"), std::vector<std::string>{"message"});
+  EXPECT_EQ(rejected("thanks", {{"message", nullptr}}, "unix:/tmp/t.sock"), std::vector<std::string>{"message"});
+}
+
+TEST_F(StockProtocolsTest, BadUdpBroadcastOptionsAreNamed) {
+  using V = std::vector<std::string>;
+  for (const char* entry : {"nonsense", "1.2.3.4", "1.2.3.4:", "1.2.3.4:0", "1.2.3.4:70000", "1.2.3.4:80x", ":80",
+                            "::1:80", "[::1]:80", "localhost:80", "1.2.3:80", " 1.2.3.4:80"}) {
+    EXPECT_EQ(rejected("udp_broadcast", {{"broadcast", {"127.0.0.1:9", entry}}}, "udp:0"), V{"broadcast"}) << entry;
+  }
+  EXPECT_EQ(rejected("udp_broadcast", {{"broadcast", "127.255.255.255:9"}}, "udp:0"), V{"broadcast"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"broadcast", {1}}}, "udp:0"), V{"broadcast"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"interval_ms", 9}}, "udp:0"), V{"interval_ms"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"interval_ms", "1000"}}, "udp:0"), V{"interval_ms"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"interval_ms", 1.5}}, "udp:0"), V{"interval_ms"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"message", "{nope}"}}, "udp:0"), V{"message"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"message", 3}}, "udp:0"), V{"message"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"reply", "{seq"}}, "udp:0"), V{"reply"});
+  EXPECT_EQ(rejected("udp_broadcast", {{"reply", false}}, "udp:0"), V{"reply"});
+  EXPECT_NO_THROW(registry_.check_options("udp_broadcast",
+                                          {{"broadcast", {"127.255.255.255:12347", "10.1.2.255:65535"}},
+                                           {"interval_ms", 10},
+                                           {"message", "{{literal}} {hostname}"},
+                                           {"reply", ""}},
+                                          context("udp:0")));
+}
+
+}  // namespace
