@@ -1,8 +1,27 @@
 #include "braid/line_receiver.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace braid {
+namespace {
+
+// A partial line (no delimiter in it yet) is too long once it holds more than
+// `max` bytes that cannot be the start of a multi-byte delimiter.
+bool too_long(std::string_view partial, std::string_view delim, std::size_t max) {
+  if (partial.size() <= max) return false;
+  std::string_view tail = partial.substr(max);
+  return !(tail.size() < delim.size() && delim.starts_with(tail));
+}
+
+// While discarding, only the last d - 1 bytes matter: they may begin a
+// delimiter that ends in the next chunk.
+std::string delimiter_tail(std::string_view held, std::size_t d) {
+  std::size_t keep = std::min(held.size(), d - 1);
+  return std::string(held.substr(held.size() - keep));
+}
+
+}  // namespace
 
 std::size_t LineReceiver::max_line_length() const {
   if (max_line_length_ > 0) return max_line_length_;
@@ -35,14 +54,29 @@ void LineReceiver::release_buffer() {
 }
 
 void LineReceiver::data_received(std::string_view data) {
+  if (transport().closing()) return;  // no line, and nothing to hold, after close
   const std::string_view delim = delimiter_;
   const std::size_t d = delim.size();
+  const std::size_t max = max_line_length();
   std::string_view rest = data;
 
   if (discarding_) {
-    std::size_t pos = rest.find(delim);
-    if (pos == std::string_view::npos) return;
-    rest.remove_prefix(pos + d);
+    // Skip to the end of the over-long line. buffer_ holds the last d - 1
+    // bytes seen, which may begin a delimiter that ends in this chunk.
+    const std::size_t old = buffer_.size();
+    buffer_.append(rest.substr(0, std::min(rest.size(), d - 1)));
+    std::size_t found = buffer_.find(delim);
+    if (found != std::string::npos) {
+      rest.remove_prefix(found + d - old);
+    } else {
+      std::size_t pos = rest.find(delim);
+      if (pos == std::string_view::npos) {
+        buffer_ = delimiter_tail(rest.size() >= d - 1 ? rest : std::string_view(buffer_), d);
+        return;
+      }
+      rest.remove_prefix(pos + d);
+    }
+    buffer_.clear();
     discarding_ = false;
   }
 
@@ -54,10 +88,12 @@ void LineReceiver::data_received(std::string_view data) {
     buffer_.append(rest.data(), take);
     std::size_t found = buffer_.find(delim, old >= d - 1 ? old - (d - 1) : 0);
     if (found == std::string::npos) {
-      if (buffer_.size() > max_line_length()) {
+      if (too_long(buffer_, delim, max)) {
         line_length_exceeded(buffer_);
-        release_buffer();
         discarding_ = !transport().closing();
+        std::string tail = discarding_ ? delimiter_tail(buffer_, d) : std::string();
+        release_buffer();
+        buffer_ = std::move(tail);
       }
       return;
     }
@@ -74,9 +110,10 @@ void LineReceiver::data_received(std::string_view data) {
     rest.remove_prefix(pos + d);
   }
 
-  if (rest.size() > max_line_length()) {
+  if (too_long(rest, delim, max)) {
     line_length_exceeded(rest);
     discarding_ = !transport().closing();
+    if (discarding_) buffer_ = delimiter_tail(rest, d);
     return;
   }
   buffer_.assign(rest);

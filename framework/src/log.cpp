@@ -1,11 +1,45 @@
 #include "braid/log.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace braid {
+namespace {
+
+// "%*": the message escaped for the inside of a JSON string, so a message with
+// quotes, backslashes or control characters still makes a valid JSON line.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    for (char c : msg.payload) {
+      const char* escaped = nullptr;
+      switch (c) {
+        case '"': escaped = "\\\""; break;
+        case '\\': escaped = "\\\\"; break;
+        case '\n': escaped = "\\n"; break;
+        case '\r': escaped = "\\r"; break;
+        case '\t': escaped = "\\t"; break;
+        default: break;
+      }
+      if (escaped != nullptr) {
+        dest.append(escaped, escaped + 2);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        int n = std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        dest.append(buf, buf + n);
+      } else {
+        dest.push_back(c);
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+};
+
+}  // namespace
 
 void configure_logging(const std::string& level, const std::string& file, const std::string& format) {
   auto lvl = spdlog::level::from_str(level);
@@ -20,7 +54,10 @@ void configure_logging(const std::string& level, const std::string& file, const 
   }
   auto logger = std::make_shared<spdlog::logger>("braid", sinks.begin(), sinks.end());
   if (format == "json") {
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":"%v"})");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","message":"%*"})");
+    logger->set_formatter(std::move(formatter));
   } else if (format == "text") {
     logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
   } else {

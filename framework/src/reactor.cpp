@@ -43,7 +43,11 @@ class ReactorClock final : public Clock {
 }  // namespace
 
 struct Reactor::Impl {
-  boost::asio::io_context context{1};
+  // One thread. A plain hint of 1 still locks the reactor's per-descriptor
+  // mutexes; UNSAFE_IO drops those (every socket operation happens on the
+  // loop thread) while keeping the scheduler's lock, which the resolver's
+  // background thread needs to post its results.
+  boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   ReactorClock clock{context};
 };
 

@@ -72,7 +72,7 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void shut_write();
   void close(std::error_code reason);
   void touch();
-  void arm_idle_timer(Duration delay);
+  void arm_idle_timer();
   void on_idle_timer();
   template <class F>
   void guarded(const char* event, F&& f);
@@ -90,7 +90,11 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   TransportStats stats_;
   DelayedCall idle_timer_;
   DelayedCall linger_timer_;
-  TimePoint last_activity_{};
+  static constexpr int idle_checks_per_timeout = 4;
+  std::uint64_t activity_ = 0;
+  std::uint64_t activity_seen_ = 0;
+  int quiet_checks_ = 0;
+  std::uint64_t discarded_ = 0;
 
   bool open_ = true;
   bool read_armed_ = false;

@@ -48,10 +48,13 @@ void DelayedCall::reset(Duration delay) {
 }
 
 Clock::~Clock() {
-  for (auto& e : heap_) {
-    e.state->clock = nullptr;
-    e.state->fn = nullptr;
-  }
+  // Detach every call before releasing any callback: a callback's captures may
+  // cancel other calls from their destructors, which must then find them
+  // inactive rather than touch (and compact) the queue being torn down.
+  std::vector<Entry> heap = std::move(heap_);
+  heap_.clear();
+  for (auto& e : heap) e.state->clock = nullptr;
+  for (auto& e : heap) e.state->fn = nullptr;
 }
 
 DelayedCall Clock::call_later(Duration delay, std::function<void()> fn) {

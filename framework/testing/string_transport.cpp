@@ -9,6 +9,12 @@ void StringTransport::connect(Protocol& protocol, Factory* factory) {
   protocol.make_connection(*this, factory);
 }
 
+std::string StringTransport::take() {
+  std::string out = std::move(written_);
+  written_.clear();
+  return out;
+}
+
 void StringTransport::deliver(std::string_view data) {
   if (lost_ || protocol_ == nullptr) return;
   if (reading_paused() || !pending_input_.empty()) {
@@ -83,7 +89,7 @@ void StringTransport::write_sequence(std::span<const std::string_view> parts) {
 }
 
 void StringTransport::finish_lose_if_flushed() {
-  if (lose_requested_ && unread_.empty()) write_shut_ = true;
+  if ((lose_requested_ || shut_requested_) && unread_.empty()) write_shut_ = true;
 }
 
 void StringTransport::lose_connection() {
@@ -92,7 +98,8 @@ void StringTransport::lose_connection() {
 }
 
 void StringTransport::lose_write_connection() {
-  if (unread_.empty()) write_shut_ = true;
+  shut_requested_ = true;  // like lose_connection: the FIN follows the unread output
+  finish_lose_if_flushed();
 }
 
 void StringTransport::abort_connection() {

@@ -34,22 +34,18 @@ Pattern::Pattern(bool upper) {
   }
 }
 
-void verify(const char* got, const char* want, std::size_t n, std::string_view what,
-            uint64_t offset) {
+void verify(const char* got, const char* want, std::size_t n, std::string_view what, uint64_t offset) {
   if (std::memcmp(got, want, n) == 0) return;
   std::size_t i = 0;
   while (got[i] == want[i]) ++i;
   auto show = [](char c) {
-    return std::isprint(static_cast<unsigned char>(c)) ? std::string(1, c)
-                                                       : "\\x" + std::to_string(uint8_t(c));
+    return std::isprint(static_cast<unsigned char>(c)) ? std::string(1, c) : "\\x" + std::to_string(uint8_t(c));
   };
-  throw VerifyError(std::string(what) + ": byte " + std::to_string(offset + i) + " is '" +
-                    show(got[i]) + "', expected '" + show(want[i]) + "'");
+  throw VerifyError(std::string(what) + ": byte " + std::to_string(offset + i) + " is '" + show(got[i]) +
+                    "', expected '" + show(want[i]) + "'");
 }
 
-void throw_errno(const std::string& what) {
-  throw std::runtime_error(what + ": " + std::strerror(errno));
-}
+void throw_errno(const std::string& what) { throw std::runtime_error(what + ": " + std::strerror(errno)); }
 
 Address parse_address(const std::string& host, uint16_t port) {
   Address a;
@@ -135,8 +131,9 @@ std::vector<int> connect_many(const Address& to, int n, int max_pending, int64_t
     }
     int64_t now = now_ns();
     if (now >= deadline_ns) {
-      throw std::runtime_error("timed out connecting: " + std::to_string(fds.size() - pending) +
-                               " of " + std::to_string(n) + " connections established");
+      throw std::runtime_error(
+          "timed out connecting: " + std::to_string(fds.size() - static_cast<std::size_t>(pending)) + " of " +
+          std::to_string(n) + " connections established");
     }
     for (const epoll_event& ev : poller.wait(ms_until(deadline_ns, now))) {
       check_connected(fds[ev.data.u64], to);

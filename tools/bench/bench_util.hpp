@@ -33,7 +33,7 @@ struct Options {
   int64_t hold_ms = 0;     // idle: 0 = hold until SIGINT/SIGTERM
   int sample = 100;        // idle: connections checked before and after holding
   int64_t udp_timeout_ms = 200;
-  int source_addrs = 0;    // connrate: rotate over 127.0.0.2 .. 127.0.0.(1+N)
+  int source_addrs = 0;  // connrate: rotate over 127.0.0.2 .. 127.0.0.(1+N)
   int max_connecting = 256;
 };
 
@@ -58,13 +58,12 @@ class Pattern {
   const char* expected(uint64_t offset) const { return expected_.data() + offset % kPeriod; }
 
  private:
-  std::string sent_;      // the period twice over, so every window is contiguous
+  std::string sent_;  // the period twice over, so every window is contiguous
   std::string expected_;
 };
 
 // Throws VerifyError naming `what` and the first differing offset.
-void verify(const char* got, const char* want, std::size_t n, std::string_view what,
-            uint64_t offset);
+void verify(const char* got, const char* want, std::size_t n, std::string_view what, uint64_t offset);
 
 [[noreturn]] void throw_errno(const std::string& what);
 

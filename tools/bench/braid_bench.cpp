@@ -4,7 +4,6 @@
 // Exit status: 0 ok, 1 wrong reply or any runtime failure, CLI11's on bad usage.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -26,32 +25,30 @@ std::string fmt(const char* format, double v) {
 
 std::string latency_text(const Json& r) {
   return "p50 " + fmt("%.1f", r["lat_p50_us"].get<double>()) + " us, p99 " +
-         fmt("%.1f", r["lat_p99_us"].get<double>()) + " us, p99.9 " +
-         fmt("%.1f", r["lat_p999_us"].get<double>()) + " us";
+         fmt("%.1f", r["lat_p99_us"].get<double>()) + " us, p99.9 " + fmt("%.1f", r["lat_p999_us"].get<double>()) +
+         " us";
 }
 
 std::string summary(const Options& opt, const Json& r) {
   std::string unit = r["op_unit"];
-  std::string line = opt.mode + ": " + std::to_string(opt.connections) + " conns x " +
-                     std::to_string(opt.size) + " B";
+  std::string line = opt.mode + ": " + std::to_string(opt.connections) + " conns x " + std::to_string(opt.size) + " B";
   if (opt.mode == "pipeline" || opt.mode == "bulk") line += ", depth " + std::to_string(opt.depth);
   line += ": ";
   if (opt.mode == "bulk") {
     line += fmt("%.1f MB/s echoed", r["mb_per_s"].get<double>()) + ", chunk " + latency_text(r);
   } else if (opt.mode == "idle") {
-    line += std::to_string(r["ops"].get<uint64_t>()) + " held, " +
-            std::to_string(r["sampled"].get<uint64_t>()) + " sampled twice and answered";
+    line += std::to_string(r["ops"].get<uint64_t>()) + " held, " + std::to_string(r["sampled"].get<uint64_t>()) +
+            " sampled twice and answered";
     if (r.contains("server_rss_bytes_per_conn")) {
       line += "; server rss " + std::to_string(r["server_rss_kb_before"].get<int64_t>()) + " -> " +
-              std::to_string(r["server_rss_kb_loaded"].get<int64_t>()) + " KiB = " +
-              fmt("%.0f B/conn", r["server_rss_bytes_per_conn"].get<double>());
+              std::to_string(r["server_rss_kb_loaded"].get<int64_t>()) +
+              " KiB = " + fmt("%.0f B/conn", r["server_rss_bytes_per_conn"].get<double>());
     }
   } else {
     line += fmt("%.0f ", r["ops_per_s"].get<double>()) + unit + "s/s, " + latency_text(r);
     if (opt.mode == "udp") {
       line += ", lost " + std::to_string(r["lost"].get<uint64_t>()) +
-              fmt(" (%.2f%%)", r["loss_percent"].get<double>()) + ", late " +
-              std::to_string(r["late"].get<uint64_t>());
+              fmt(" (%.2f%%)", r["loss_percent"].get<double>()) + ", late " + std::to_string(r["late"].get<uint64_t>());
     }
   }
   std::string per = opt.mode == "bulk" ? " us/MB" : " us/" + unit;
@@ -60,6 +57,8 @@ std::string summary(const Options& opt, const Json& r) {
     line += "; server cpu " + fmt("%.2f", r["server_cpu_us_per_op"].get<double>()) + per +
             fmt(" (%.0f%% busy)", r["server_cpu_percent"].get<double>()) +
             fmt(", rss %.1f MiB", static_cast<double>(r["server_rss_kb"].get<int64_t>()) / 1024.0);
+    // /proc/PID/stat counts clock ticks (10 ms at USER_HZ 100).
+    if (r["elapsed_s"].get<double>() < 1.0) line += " [window < 1 s: server cpu is coarse]";
   }
   return line;
 }
@@ -75,8 +74,7 @@ void apply_defaults(Options& opt, bool size_given, bool depth_given, int source_
   // loopback source addresses so the ephemeral ports never run out.
   opt.source_addrs = source_addrs >= 0 ? source_addrs : (opt.mode == "connrate" ? 64 : 0);
   if (opt.timeout_ms == 0) {
-    opt.timeout_ms = opt.count > 0 || opt.mode == "idle" ? 600'000
-                                                         : opt.warmup_ms + opt.duration_ms + 30'000;
+    opt.timeout_ms = opt.count > 0 || opt.mode == "idle" ? 600'000 : opt.warmup_ms + opt.duration_ms + 30'000;
   }
 }
 
@@ -94,38 +92,44 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"pingpong", "pipeline", "bulk", "connrate", "idle", "udp"}));
   app.add_option("--host", opt.host, "server address (numeric)")->capture_default_str();
   app.add_option("--port", opt.port, "server port")->required()->check(CLI::Range(1, 65535));
-  app.add_option("--connections,-c", opt.connections,
-                 "connections (udp: sockets; connrate: concurrent attempts)")
+  app.add_option("--connections,-c", opt.connections, "connections (udp: sockets; connrate: concurrent attempts)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
   auto* size = app.add_option("--size,-s", opt.size, "message / line / datagram / chunk bytes [64; bulk 65536]")
                    ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   auto* depth = app.add_option("--depth,-d", opt.depth, "messages in flight per connection [pipeline, bulk: 16]")
                     ->check(CLI::Range(1, 1'000'000));
-  app.add_option("--duration-ms", opt.duration_ms, "measured window")->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
-  app.add_option("--count", opt.count, "fixed number of operations instead of a duration (no warm-up)");
-  app.add_option("--warmup-ms", opt.warmup_ms, "unmeasured run before the window")->capture_default_str()
+  auto* duration = app.add_option("--duration-ms", opt.duration_ms, "measured window")
+                       ->capture_default_str()
+                       ->check(CLI::Range(int64_t{1}, int64_t{86'400'000}));
+  app.add_option("--count", opt.count, "fixed number of operations instead of a duration (no warm-up)")
+      ->excludes(duration);
+  app.add_option("--warmup-ms", opt.warmup_ms, "unmeasured run before the window")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--expect", expect, "what the server sends back")->capture_default_str()
+  app.add_option("--expect", expect, "what the server sends back")
+      ->capture_default_str()
       ->check(CLI::IsMember({"echo", "upper"}));
   app.add_option("--json", json_file, "append one JSON object per run to this file");
   app.add_option("--label", opt.label, "free text copied into the JSON");
-  app.add_option("--server-pid", opt.server_pid, "report this process's CPU time and RSS")
-      ->check(CLI::PositiveNumber);
+  app.add_option("--server-pid", opt.server_pid, "report this process's CPU time and RSS")->check(CLI::PositiveNumber);
   app.add_option("--timeout-ms", opt.timeout_ms, "overall limit [duration + 30 s; count or idle: 600 s]")
       ->check(CLI::PositiveNumber);
   app.add_option("--hold-ms", opt.hold_ms, "idle: hold time; 0 = until SIGINT/SIGTERM")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--sample", opt.sample, "idle: connections checked before and after holding")
-      ->capture_default_str()->check(CLI::Range(1, 1'000'000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
   app.add_option("--udp-timeout-ms", opt.udp_timeout_ms, "udp: a datagram without reply by then is lost")
-      ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{60'000}));
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{60'000}));
   app.add_option("--source-addrs", source_addrs,
                  "connrate on 127.0.0.0/8: rotate source over 127.0.0.2.. this many [64]")
       ->check(CLI::Range(0, 65536));
   app.add_option("--max-connecting", opt.max_connecting, "handshakes in progress at once")
-      ->capture_default_str()->check(CLI::Range(1, 65536));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -138,17 +142,22 @@ int main(int argc, char** argv) {
 
   using Runner = Json (*)(const Options&);
   static const std::map<std::string, Runner> runners = {
-      {"pingpong", bench::run_stream}, {"pipeline", bench::run_stream},
-      {"bulk", bench::run_stream},     {"connrate", bench::run_connrate},
-      {"idle", bench::run_idle},       {"udp", bench::run_udp}};
+      {"pingpong", bench::run_stream},   {"pipeline", bench::run_stream}, {"bulk", bench::run_stream},
+      {"connrate", bench::run_connrate}, {"idle", bench::run_idle},       {"udp", bench::run_udp}};
   try {
     Json result = runners.at(opt.mode)(opt);
-    Json record = {{"mode", opt.mode},         {"label", opt.label},
-                   {"host", opt.host},         {"port", opt.port},
-                   {"connections", opt.connections}, {"size", opt.size},
-                   {"depth", opt.depth},       {"expect", expect},
-                   {"duration_ms", opt.count > 0 ? 0 : opt.duration_ms},
-                   {"count", opt.count},       {"warmup_ms", opt.warmup_ms}};
+    Json record = {{"mode", opt.mode},
+                   {"label", opt.label},
+                   {"host", opt.host},
+                   {"port", opt.port},
+                   {"connections", opt.connections},
+                   {"size", opt.size},
+                   {"depth", opt.depth},
+                   {"expect", expect},
+                   {"duration_ms", opt.count > 0 || opt.mode == "idle" ? 0 : opt.duration_ms},
+                   {"count", opt.count},
+                   {"warmup_ms", opt.warmup_ms}};
+    if (opt.mode == "idle") record["hold_ms"] = opt.hold_ms;
     record.update(result);
     std::cout << summary(opt, record) << std::endl;
     if (!json_file.empty()) {

@@ -35,8 +35,7 @@ struct Attempt {
 class ConnRateRun {
  public:
   explicit ConnRateRun(const Options& opt)
-      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper),
-        meter_(opt.server_pid), line_(opt.size), expected_(opt.size) {}
+      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper), meter_(opt.server_pid) {}
 
   Json run() {
     Window window(opt_, meter_, now_ns());
@@ -54,7 +53,6 @@ class ConnRateRun {
       }
       now = now_ns();
       if (window.begin_if_due(now)) reset_counters();
-      if (window.over(now)) break;
     }
     window.finish(now);
     for (Attempt& a : slots_) {
@@ -101,7 +99,7 @@ class ConnRateRun {
       check_connected(a.fd, to_);
       a.connected = true;
     }
-    if (a.connected && a.sent < line_.size()) send_line(a, what);
+    if (a.connected && a.sent < opt_.size) send_line(a, what);
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_reply(slot, what, window);
   }
 
@@ -130,14 +128,12 @@ class ConnRateRun {
         throw_errno("recv on " + what);
       }
       if (n == 0) {
-        throw std::runtime_error("server closed " + what + " after " +
-                                 std::to_string(a.received) + " of " +
+        throw std::runtime_error("server closed " + what + " after " + std::to_string(a.received) + " of " +
                                  std::to_string(opt_.size) + " reply bytes");
       }
       auto got = static_cast<std::size_t>(n);
       if (a.received + got > opt_.size) {
-        throw VerifyError(what + ": reply longer than the " + std::to_string(opt_.size) +
-                          "-byte line");
+        throw VerifyError(what + ": reply longer than the " + std::to_string(opt_.size) + "-byte line");
       }
       expected_.assign(pattern_.expected(line_offset(a.id)), opt_.size - 1);
       expected_ += '\n';
@@ -179,8 +175,7 @@ class ConnRateRun {
 class IdleRun {
  public:
   explicit IdleRun(const Options& opt)
-      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper),
-        meter_(opt.server_pid) {}
+      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper), meter_(opt.server_pid) {}
 
   Json run() {
     Json out;
@@ -194,8 +189,8 @@ class IdleRun {
     choose_sample();
     check_sample(0, deadline);  // the newest connection answering means all were accepted
     double established_ms = static_cast<double>(now_ns() - start) / 1e6;
-    std::printf("established %zu connections in %.0f ms; %zu sampled connections answered\n",
-                fds_.size(), established_ms, sample_.size());
+    std::printf("established %zu connections in %.0f ms; %zu sampled connections answered\n", fds_.size(),
+                established_ms, sample_.size());
     std::fflush(stdout);
 
     hold();
@@ -285,10 +280,10 @@ class IdleRun {
         char byte;
         ssize_t n = recv(fds_[ev.data.u64], &byte, 1, MSG_PEEK);
         throw std::runtime_error("idle connection " + std::to_string(ev.data.u64) +
-                                 (n == 0 ? " was closed by the server" :
-                                  n > 0  ? " received unexpected data" :
-                                           " failed")
-                                 + " while held");
+                                 (n == 0  ? " was closed by the server"
+                                  : n > 0 ? " received unexpected data"
+                                          : " failed") +
+                                 " while held");
       }
     }
     close(sfd);

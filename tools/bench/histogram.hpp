@@ -12,7 +12,8 @@ namespace bench {
 
 class Histogram {
  public:
-  void record(uint64_t ns) {
+  void record(int64_t elapsed_ns) {
+    uint64_t ns = elapsed_ns > 0 ? static_cast<uint64_t>(elapsed_ns) : 0;
     ++counts_[index(ns)];
     ++total_;
     max_ = std::max(max_, ns);
@@ -40,7 +41,7 @@ class Histogram {
 
   static std::size_t index(uint64_t v) {
     if (v < kSub) return v;
-    int exp = std::bit_width(v) - 1;  // >= kSubBits
+    int exp = static_cast<int>(std::bit_width(v)) - 1;  // >= kSubBits
     uint64_t sub = (v >> (exp - kSubBits)) & (kSub - 1);
     return static_cast<std::size_t>(exp - kSubBits + 1) * kSub + sub;
   }

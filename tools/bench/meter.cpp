@@ -87,7 +87,7 @@ void Meter::describe(Json& out, double ops) const {
     out["server_pid"] = server_pid_;
     out["server_cpu_us"] = server_cpu_us_;
     out["server_cpu_us_per_op"] = per_op(server_cpu_us_);
-    out["server_cpu_percent"] = seconds() > 0 ? server_cpu_us_ / seconds() / 1e4 : 0.0;
+    out["server_cpu_percent"] = seconds() > 0 ? static_cast<double>(server_cpu_us_) / seconds() / 1e4 : 0.0;
     out["server_rss_kb"] = server_rss_kb_;
   }
 }
@@ -117,8 +117,10 @@ void Window::check_timeout(int64_t now_ns) const {
 
 int Window::wait_ms(int64_t now_ns) const {
   int64_t next = deadline_ns_;
-  if (!measuring_) next = std::min(next, warm_end_ns_);
-  else if (!by_count_) next = std::min(next, end_ns_);
+  if (!measuring_)
+    next = std::min(next, warm_end_ns_);
+  else if (!by_count_)
+    next = std::min(next, end_ns_);
   return ms_until(next, now_ns);
 }
 

@@ -3,9 +3,8 @@
 // (getrusage) and, with --server-pid, the server's CPU time (utime+stime from
 // /proc/PID/stat) and resident set (VmRSS from /proc/PID/status).
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "bench_util.hpp"

@@ -21,25 +21,29 @@ namespace {
 
 struct Conn {
   int fd = -1;
-  uint64_t base = 0;      // where this connection's stream starts in the pattern
-  uint64_t wanted = 0;    // bytes of messages issued
-  uint64_t written = 0;   // bytes handed to the kernel
-  uint64_t verified = 0;  // bytes received back and checked
-  uint64_t issued = 0;    // messages issued
-  bool want_out = false;  // EPOLLOUT registered because a write would block
+  uint64_t base = 0;               // where this connection's stream starts in the pattern
+  uint64_t wanted = 0;             // bytes of messages issued
+  uint64_t written = 0;            // bytes handed to the kernel
+  uint64_t verified = 0;           // bytes received back and checked
+  uint64_t issued = 0;             // messages issued
+  bool want_out = false;           // EPOLLOUT registered because a write would block
   std::vector<int64_t> issued_at;  // ring: issue time of each message in flight
 };
 
 class StreamRun {
  public:
   explicit StreamRun(const Options& opt)
-      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper),
-        meter_(opt.server_pid), size_(opt.size), depth_(static_cast<uint64_t>(opt.depth)) {}
+      : opt_(opt),
+        to_(parse_address(opt.host, opt.port)),
+        pattern_(opt.upper),
+        meter_(opt.server_pid),
+        size_(opt.size),
+        depth_(static_cast<uint64_t>(opt.depth)) {}
 
   Json run() {
     int64_t start = now_ns();
-    std::vector<int> fds = connect_many(to_, opt_.connections, opt_.max_connecting,
-                                        start + opt_.timeout_ms * 1'000'000);
+    std::vector<int> fds =
+        connect_many(to_, opt_.connections, opt_.max_connecting, start + opt_.timeout_ms * 1'000'000);
     conns_.resize(fds.size());
     for (std::size_t i = 0; i < fds.size(); ++i) {
       Conn& c = conns_[i];
@@ -111,15 +115,14 @@ class StreamRun {
       throw_errno("recv on connection " + std::to_string(index(c)));
     }
     if (n == 0) {
-      throw std::runtime_error("server closed connection " + std::to_string(index(c)) +
-                               " after echoing " + std::to_string(c.verified) + " of " +
-                               std::to_string(c.written) + " bytes");
+      throw std::runtime_error("server closed connection " + std::to_string(index(c)) + " after echoing " +
+                               std::to_string(c.verified) + " of " + std::to_string(c.written) + " bytes");
     }
     auto got = static_cast<uint64_t>(n);
     std::string what = "connection " + std::to_string(index(c));
     if (c.verified + got > c.written) {
-      throw VerifyError(what + ": received " + std::to_string(c.verified + got) +
-                        " bytes but only sent " + std::to_string(c.written));
+      throw VerifyError(what + ": received " + std::to_string(c.verified + got) + " bytes but only sent " +
+                        std::to_string(c.written));
     }
     verify(buffer_.data(), pattern_.expected(c.base + c.verified), got, what, c.verified);
 

@@ -30,9 +30,13 @@ struct Flow {
 class UdpRun {
  public:
   explicit UdpRun(const Options& opt)
-      : opt_(opt), to_(parse_address(opt.host, opt.port)), pattern_(opt.upper),
-        meter_(opt.server_pid), digits_(std::min<std::size_t>(opt.size, 10)),
-        datagram_(opt.size, '\0'), expected_(opt.size, '\0') {
+      : opt_(opt),
+        to_(parse_address(opt.host, opt.port)),
+        pattern_(opt.upper),
+        meter_(opt.server_pid),
+        digits_(std::min<std::size_t>(opt.size, 10)),
+        datagram_(opt.size, '\0'),
+        expected_(opt.size, '\0') {
     for (std::size_t i = 0; i < digits_; ++i) modulus_ *= 10;
   }
 
@@ -96,8 +100,7 @@ class UdpRun {
     f.sent_at = now;
     f.deadline = now + opt_.udp_timeout_ms * 1'000'000;
     fill(datagram_, f.seq % modulus_, false);
-    if (send(f.fd, datagram_.data(), datagram_.size(), 0) < 0 && errno != EAGAIN &&
-        errno != ENOBUFS) {
+    if (send(f.fd, datagram_.data(), datagram_.size(), 0) < 0 && errno != EAGAIN && errno != ENOBUFS) {
       throw_errno("udp send to " + to_.text);  // e.g. ECONNREFUSED: nothing listening
     }
   }
@@ -112,8 +115,8 @@ class UdpRun {
       }
       std::string what = "udp flow " + std::to_string(&f - flows_.data());
       if (static_cast<std::size_t>(n) != opt_.size) {
-        throw VerifyError(what + ": reply of " + std::to_string(n) + " bytes to a " +
-                          std::to_string(opt_.size) + "-byte datagram");
+        throw VerifyError(what + ": reply of " + std::to_string(n) + " bytes to a " + std::to_string(opt_.size) +
+                          "-byte datagram");
       }
       uint64_t tag = 0;
       for (std::size_t i = 0; i < digits_; ++i) {
@@ -135,8 +138,10 @@ class UdpRun {
         ++completed_;
         histogram_.record(now - f.sent_at);
       }
-      if (!window.over(now)) send_next(f, now);
-      else f.deadline = 0;
+      if (!window.over(now))
+        send_next(f, now);
+      else
+        f.deadline = 0;
     }
   }
 

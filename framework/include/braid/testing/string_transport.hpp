@@ -82,6 +82,7 @@ class StringTransport : public Transport {
   bool user_paused_ = false;
   bool flow_paused_ = false;
   bool lose_requested_ = false;
+  bool shut_requested_ = false;  // lose_write_connection, waiting for unread output
   bool aborted_ = false;
   bool write_shut_ = false;
   bool lost_ = false;
