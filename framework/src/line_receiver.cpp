@@ -6,12 +6,16 @@
 namespace braid {
 namespace {
 
-// A partial line (no delimiter in it yet) is too long once it holds more than
-// `max` bytes that cannot be the start of a multi-byte delimiter.
+// Input held without a complete delimiter is too long once no delimiter
+// could begin within the first `max` bytes: its end may be the start of a
+// multi-byte delimiter that the next chunk completes.
 bool too_long(std::string_view partial, std::string_view delim, std::size_t max) {
   if (partial.size() <= max) return false;
-  std::string_view tail = partial.substr(max);
-  return !(tail.size() < delim.size() && delim.starts_with(tail));
+  std::size_t p = partial.size() + 1 > delim.size() ? partial.size() + 1 - delim.size() : 0;
+  for (; p <= max; ++p) {
+    if (delim.starts_with(partial.substr(p))) return false;
+  }
+  return true;
 }
 
 // While discarding, only the last d - 1 bytes matter: they may begin a
@@ -53,16 +57,18 @@ void LineReceiver::release_buffer() {
   if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();  // keep small buffers for reuse
 }
 
+// line_received and line_length_exceeded may change the delimiter or the
+// limit: both are read afresh after each call, and the change applies from
+// the next line.
 void LineReceiver::data_received(std::string_view data) {
   if (transport().closing()) return;  // no line, and nothing to hold, after close
-  const std::string_view delim = delimiter_;
-  const std::size_t d = delim.size();
-  const std::size_t max = max_line_length();
   std::string_view rest = data;
 
   if (discarding_) {
     // Skip to the end of the over-long line. buffer_ holds the last d - 1
     // bytes seen, which may begin a delimiter that ends in this chunk.
+    const std::string_view delim = delimiter_;
+    const std::size_t d = delim.size();
     const std::size_t old = buffer_.size();
     buffer_.append(rest.substr(0, std::min(rest.size(), d - 1)));
     std::size_t found = buffer_.find(delim);
@@ -82,16 +88,18 @@ void LineReceiver::data_received(std::string_view data) {
 
   if (!buffer_.empty()) {
     // Complete the held partial line; the delimiter may straddle the chunks.
+    const std::string_view delim = delimiter_;
+    const std::size_t d = delim.size();
     const std::size_t old = buffer_.size();
     std::size_t pos = rest.find(delim);
     std::size_t take = pos == std::string_view::npos ? rest.size() : pos + d;
     buffer_.append(rest.data(), take);
     std::size_t found = buffer_.find(delim, old >= d - 1 ? old - (d - 1) : 0);
     if (found == std::string::npos) {
-      if (too_long(buffer_, delim, max)) {
+      if (too_long(buffer_, delim, max_line_length())) {
         line_length_exceeded(buffer_);
         discarding_ = !transport().closing();
-        std::string tail = discarding_ ? delimiter_tail(buffer_, d) : std::string();
+        std::string tail = discarding_ ? delimiter_tail(buffer_, delimiter_.size()) : std::string();
         release_buffer();
         buffer_ = std::move(tail);
       }
@@ -104,16 +112,17 @@ void LineReceiver::data_received(std::string_view data) {
   }
 
   while (!rest.empty()) {
-    std::size_t pos = rest.find(delim);
+    const std::size_t d = delimiter_.size();
+    std::size_t pos = rest.find(delimiter_);
     if (pos == std::string_view::npos) break;
     if (!deliver(rest.substr(0, pos))) return;
     rest.remove_prefix(pos + d);
   }
 
-  if (too_long(rest, delim, max)) {
+  if (too_long(rest, delimiter_, max_line_length())) {
     line_length_exceeded(rest);
     discarding_ = !transport().closing();
-    if (discarding_) buffer_ = delimiter_tail(rest, d);
+    if (discarding_) buffer_ = delimiter_tail(rest, delimiter_.size());
     return;
   }
   buffer_.assign(rest);
