@@ -3,7 +3,7 @@
 // reactor's buffer. Drops datagrams from the classic service ports (7, 13, 19,
 // 37) and from its own address, so two servers cannot echo at each other
 // forever, and rate-limits datagrams per source host when configured.
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include "descriptor.hpp"
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -42,7 +42,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   bool source_allowed(const Address& from);
 
   Reactor& reactor_;
-  boost::asio::posix::stream_descriptor socket_;
+  Descriptor socket_;
   Address address_;
   std::unique_ptr<DatagramProtocol> protocol_;
   DatagramLimits limits_;

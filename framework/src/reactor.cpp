@@ -1,7 +1,7 @@
 #include "braid/reactor.hpp"
 
+#include <boost/asio/detail/concurrency_hint.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -43,11 +43,12 @@ class ReactorClock final : public Clock {
 }  // namespace
 
 struct Reactor::Impl {
-  // One thread. A plain hint of 1 still locks the reactor's per-descriptor
-  // mutexes; UNSAFE_IO drops those (every socket operation happens on the
-  // loop thread) while keeping the scheduler's lock, which the resolver's
-  // background thread needs to post its results.
-  boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
+  // One thread, no locks. A plain hint of 1 still takes the scheduler's and
+  // the reactor's mutexes on every operation; UNSAFE drops both. Nothing else
+  // touches the io_context from another thread: name resolution hands its
+  // result back through a pipe (resolve.cpp), and signals arrive through
+  // Asio's signal pipe.
+  boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
   ReactorClock clock{context};
 };
 
@@ -115,24 +116,6 @@ std::unique_ptr<DatagramPort> Reactor::listen_udp(std::uint16_t port, std::uniqu
   ep.interface = interface;
   ep.ipv6 = interface.find(':') != std::string::npos;
   return listen_udp(ep, std::move(protocol), limits);
-}
-
-void Reactor::resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) {
-  using boost::asio::ip::tcp;
-  auto resolver = std::make_shared<tcp::resolver>(impl_->context);
-  resolver->async_resolve(host, "", [resolver, done = std::move(done)](const boost::system::error_code& ec,
-                                                                        tcp::resolver::results_type results) {
-    std::vector<Address> addresses;
-    if (!ec) {
-      for (const auto& entry : results) {
-        Address a = Address::from_sockaddr(entry.endpoint().data(), static_cast<socklen_t>(entry.endpoint().size()));
-        bool seen = false;
-        for (const auto& b : addresses) seen = seen || b == a;
-        if (!seen) addresses.push_back(a);
-      }
-    }
-    done(static_cast<std::error_code>(ec), std::move(addresses));
-  });
 }
 
 }  // namespace braid

@@ -8,7 +8,7 @@
 // posted call, so a connection is never destroyed inside its own callback.
 #include <sys/uio.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include "descriptor.hpp"
 #include <memory>
 #include <string>
 
@@ -78,7 +78,7 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void guarded(const char* event, F&& f);
 
   Reactor& reactor_;
-  boost::asio::posix::stream_descriptor socket_;
+  Descriptor socket_;
   int fd_;
   Address peer_;
   Address host_;

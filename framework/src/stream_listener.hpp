@@ -4,7 +4,7 @@
 // connection is closed at once and counted). When descriptors run out
 // (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
 // spinning, and resumes on its own.
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include "descriptor.hpp"
 #include <map>
 #include <memory>
 #include <string>
@@ -44,7 +44,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner {
   void check_drained();
 
   Reactor& reactor_;
-  boost::asio::posix::stream_descriptor acceptor_;
+  Descriptor acceptor_;
   Address address_;
   bool tcp_;
   std::string unix_path_;

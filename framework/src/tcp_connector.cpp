@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include "descriptor.hpp"
 #include <cerrno>
 #include <cstring>
 
@@ -136,7 +136,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   }
 
   Reactor& reactor_;
-  boost::asio::posix::stream_descriptor socket_;
+  Descriptor socket_;
   std::shared_ptr<ClientFactory> factory_;
   StreamLimits limits_;
   std::string label_;
