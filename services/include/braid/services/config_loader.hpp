@@ -1,0 +1,33 @@
+#pragma once
+// Turns a config document into a Config, collecting every problem instead of
+// stopping at the first: unknown keys (with a "did you mean" hint), wrong
+// types, out-of-range limits, bad endpoints, unknown protocols, protocols on a
+// transport they do not support, bad protocol options (checked by the
+// protocol's own builder through the registry), duplicate names and clashing
+// addresses. Pure: builds nothing and binds nothing.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "braid/registry.hpp"
+#include "braid/services/config.hpp"
+
+namespace braid::services {
+
+struct LoadResult {
+  Config config;                    // meaningful only when ok()
+  std::vector<ConfigError> errors;  // in document order
+
+  bool ok() const { return errors.empty(); }
+};
+
+// Validates an already parsed document.
+LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& registry);
+// Parses JSON text first; a syntax error is reported with its line and column.
+LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry);
+// Reads a file; an unreadable file is reported as an error too.
+LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry);
+
+}  // namespace braid::services

@@ -1,0 +1,74 @@
+#pragma once
+// braidd's engine: loads the config, runs every enabled service on one reactor,
+// and handles signals. SIGINT/SIGTERM stop gracefully (a second one aborts),
+// SIGHUP reloads the config file. Single-threaded; construct, then run().
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "braid/reactor.hpp"
+#include "braid/registry.hpp"
+#include "braid/services/config.hpp"
+#include "braid/services/protocol_service.hpp"
+
+namespace braid::services {
+
+// braidd's exit statuses.
+enum ExitStatus : int {
+  exit_ok = 0,            // stopped by a signal (or never had to start anything)
+  exit_runtime_error = 1,  // e.g. a port that cannot be bound; nothing is left running
+  exit_config_error = 2,  // usage or config error; nothing was started
+};
+
+struct DaemonOptions {
+  std::string config_path;
+  std::string ready_file;  // empty: none
+  std::string log_level;   // empty: the config's log.level
+  std::string log_file;    // empty: the config's log.file
+};
+
+class Daemon {
+ public:
+  Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions options);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Loads the config, starts the services, writes the ready file, then runs
+  // the reactor until a stop signal; returns the exit status.
+  int run();
+
+  // What the signals do; callable directly (from the loop) too.
+  void reload();
+  void shut_down();
+
+  // The services now running, in config order.
+  std::vector<std::shared_ptr<ProtocolService>> running() const;
+
+ private:
+  int start(const Config& config);
+  bool apply_logging(const LogConfig& log);
+  void wait_for_signal();
+  // Starts `config` as a new service; logs and returns null when it fails.
+  std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config);
+  void retire(std::shared_ptr<ProtocolService> service);
+  bool write_ready_file();
+  void finish();
+
+  Reactor& reactor_;
+  const ProtocolRegistry& registry_;
+  DaemonOptions options_;
+  Config config_;
+  struct Signals;  // a boost::asio::signal_set
+  std::unique_ptr<Signals> signals_;
+  std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
+  std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing
+  bool stopping_ = false;
+};
+
+// Builds a reactor and a Daemon and runs it: what `braidd --config` does.
+int run_daemon(const DaemonOptions& options, const ProtocolRegistry& registry);
+
+}  // namespace braid::services

@@ -1,0 +1,69 @@
+#pragma once
+// One configured service: builds its protocol through the registry and listens
+// on its endpoint with the configured limits. stop() is graceful: it closes the
+// listening socket, asks every open connection to flush and close, and aborts
+// whatever is still open after the grace period.
+// Single-threaded (the reactor's thread). Destroying it aborts its connections.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "braid/clock.hpp"
+#include "braid/listening_port.hpp"
+#include "braid/reactor.hpp"
+#include "braid/registry.hpp"
+#include "braid/service.hpp"
+#include "braid/services/config.hpp"
+
+namespace braid::services {
+
+// start() failed; what() names the service and the cause, e.g.
+// "service 'echo': cannot bind tcp:127.0.0.1:7007: Address already in use".
+class ServiceStartError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class ProtocolService final : public Service {
+ public:
+  ProtocolService(Reactor& reactor, const ProtocolRegistry& registry, ServiceConfig config,
+                  std::chrono::milliseconds grace);
+  ~ProtocolService() override;
+  ProtocolService(const ProtocolService&) = delete;
+  ProtocolService& operator=(const ProtocolService&) = delete;
+
+  // Builds the protocol and binds. Throws ServiceStartError.
+  void start() override;
+  // Graceful stop; `done` runs once every connection is gone. May be called
+  // again while stopping (every `done` runs).
+  void stop(std::function<void()> done) override;
+  // Stops listening and aborts every open connection now.
+  void abort();
+
+  const ServiceConfig& config() const { return config_; }
+  // The address actually bound, as in the ready file ("tcp:127.0.0.1:40123").
+  std::string bound_address() const;
+  std::size_t connection_count() const;
+  bool stopping() const { return stopping_; }
+  // The grace period of a later stop() (a reload may change it).
+  void set_grace(std::chrono::milliseconds grace) { grace_ = grace; }
+
+ private:
+  void drained();
+
+  Reactor& reactor_;
+  const ProtocolRegistry& registry_;
+  ServiceConfig config_;
+  std::chrono::milliseconds grace_;
+  std::unique_ptr<StreamPort> stream_;
+  std::unique_ptr<DatagramPort> datagram_;
+  DelayedCall grace_timer_;
+  std::vector<std::function<void()>> waiters_;
+  bool stopping_ = false;
+  bool drained_ = false;
+};
+
+}  // namespace braid::services

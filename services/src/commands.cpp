@@ -1,0 +1,59 @@
+#include "braid/services/commands.hpp"
+
+#include "braid/services/config_loader.hpp"
+
+#ifndef BRAID_VERSION
+#define BRAID_VERSION "unknown"
+#endif
+
+namespace braid::services {
+
+int check_config(const std::string& path, const ProtocolRegistry& registry, std::ostream& out, std::ostream& err) {
+  LoadResult loaded = load_config_file(path, registry);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) err << path << ": " << e.to_string() << "\n";
+    err << path << ": " << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors") << "\n";
+    return 2;
+  }
+  const std::size_t total = loaded.config.services.size();
+  const std::size_t enabled = loaded.config.enabled_services().size();
+  out << path << ": OK (" << total << (total == 1 ? " service, " : " services, ") << enabled << " enabled)\n";
+  return 0;
+}
+
+void print_protocols(const ProtocolRegistry& registry, std::ostream& out) {
+  const auto protocols = registry.list();
+  if (protocols.empty()) {
+    out << "no protocols are registered\n";
+    return;
+  }
+  bool first = true;
+  for (const ProtocolInfo* p : protocols) {
+    if (!first) out << "\n";
+    first = false;
+    std::string transports;
+    for (auto k : {TransportKind::tcp, TransportKind::udp, TransportKind::unix_stream}) {
+      if (p->supports(k)) transports += (transports.empty() ? "" : ", ") + std::string(to_string(k));
+    }
+    out << p->name << "\n";
+    if (!p->description.empty()) out << "  " << p->description << "\n";
+    out << "  transports: " << transports << "\n";
+    out << "  origin: " << p->origin << "\n";
+    if (p->options.empty()) {
+      out << "  options: none\n";
+      continue;
+    }
+    out << "  options:\n";
+    for (const auto& o : p->options) {
+      out << "    " << o.name << " (" << o.type;
+      if (!o.default_value.empty()) out << ", default " << o.default_value;
+      out << ")";
+      if (!o.description.empty()) out << ": " << o.description;
+      out << "\n";
+    }
+  }
+}
+
+std::string version_string() { return std::string("braidd ") + BRAID_VERSION; }
+
+}  // namespace braid::services

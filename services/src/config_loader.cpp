@@ -1,0 +1,137 @@
+#include "braid/services/config_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "json_checks.hpp"
+#include "limit_keys.hpp"
+#include "service_loader.hpp"
+
+namespace braid::services {
+namespace {
+using detail::child_path;
+using detail::ErrorSink;
+
+constexpr std::uint64_t max_grace_ms = 3'600'000;
+
+// "$schema" lets editors find config/braid.schema.json; the daemon ignores its value.
+const std::vector<std::string> top_level_keys = {"$schema", "log", "shutdown_grace_ms", "plugins", "defaults",
+                                                 "services"};
+const std::vector<std::string> log_keys = {"level", "file", "format"};
+const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+const std::vector<std::string> log_formats = {"text", "json"};
+
+void read_log(const nlohmann::json& log, LogConfig& out, ErrorSink& errors) {
+  const std::string path = "/log";
+  if (!detail::expect_object(log, path, errors)) return;
+  detail::check_known_keys(log, path, log_keys, errors);
+  if (auto it = log.find("level"); it != log.end()) {
+    if (auto level = detail::read_choice(*it, child_path(path, "level"), log_levels, errors)) out.level = *level;
+  }
+  if (auto it = log.find("file"); it != log.end() && !it->is_null()) {
+    if (it->is_string()) {
+      if (auto file = detail::read_string(*it, child_path(path, "file"), errors)) out.file = *file;
+    } else {
+      errors.add(child_path(path, "file"), "must be a file path (a string) or null, not " + detail::show_value(*it));
+    }
+  }
+  if (auto it = log.find("format"); it != log.end()) {
+    if (auto format = detail::read_choice(*it, child_path(path, "format"), log_formats, errors)) out.format = *format;
+  }
+}
+
+void read_plugins(const nlohmann::json& plugins, std::vector<std::string>& out, ErrorSink& errors) {
+  const std::string path = "/plugins";
+  if (!plugins.is_array()) {
+    errors.add(path, "must be a list of shared-library paths (strings), not " + detail::show_value(plugins));
+    return;
+  }
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    if (auto p = detail::read_string(plugins[i], child_path(path, i), errors)) out.push_back(*p);
+  }
+}
+
+Limits read_defaults(const nlohmann::json& defaults, LimitOverrides& out, ErrorSink& errors) {
+  const std::string path = "/defaults";
+  if (!detail::expect_object(defaults, path, errors)) return Limits{};
+  detail::check_known_keys(defaults, path, detail::limit_key_names(), errors);
+  out = detail::read_limit_keys(defaults, path, errors);
+  Limits effective = out.applied_to(Limits{});
+  // Services inherit these; when they are inconsistent, check services against
+  // the built-ins so each problem is reported once, here.
+  if (!detail::check_limit_relations(effective, out, path, errors)) return Limits{};
+  return effective;
+}
+
+}  // namespace
+
+LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& registry) {
+  LoadResult result;
+  ErrorSink errors;
+  Config& config = result.config;
+  if (!document.is_object()) {
+    errors.add("", "the config must be a JSON object, not " + detail::show_value(document));
+    result.errors = errors.take();
+    return result;
+  }
+  detail::check_known_keys(document, "", top_level_keys, errors);
+  if (auto it = document.find("$schema"); it != document.end()) (void)detail::read_string(*it, "/$schema", errors);
+  if (auto it = document.find("log"); it != document.end()) read_log(*it, config.log, errors);
+  if (auto it = document.find("shutdown_grace_ms"); it != document.end()) {
+    if (auto ms = detail::read_uint(*it, "/shutdown_grace_ms", 0, max_grace_ms, errors)) {
+      config.shutdown_grace = std::chrono::milliseconds(*ms);
+    }
+  }
+  if (auto it = document.find("plugins"); it != document.end()) read_plugins(*it, config.plugins, errors);
+  Limits base;
+  if (auto it = document.find("defaults"); it != document.end()) base = read_defaults(*it, config.defaults, errors);
+  if (auto it = document.find("services"); it != document.end()) {
+    config.services = detail::read_services(*it, "/services", base, registry, errors);
+  } else {
+    errors.add("", "missing required key 'services' (the list of services to run)");
+  }
+  result.errors = errors.take();
+  // Cross-service checks run last; list each service's problems together, in order.
+  auto service_index = [](const ConfigError& e) -> long {
+    if (!e.path.starts_with("/services/")) return -1;
+    return std::strtol(e.path.c_str() + 10, nullptr, 10);
+  };
+  std::stable_sort(result.errors.begin(), result.errors.end(),
+                   [&](const ConfigError& a, const ConfigError& b) { return service_index(a) < service_index(b); });
+  return result;
+}
+
+LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    std::string why = e.what();
+    if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
+    LoadResult result;
+    result.errors.push_back({"", "invalid JSON: " + why});
+    return result;
+  }
+  return load_config(document, registry);
+}
+
+LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.errors.push_back({"", "cannot read config file '" + path + "': " + std::strerror(errno)});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_config_text(text.str(), registry);
+}
+
+}  // namespace braid::services

@@ -1,0 +1,241 @@
+#include "braid/services/daemon.hpp"
+
+#include <csignal>
+
+#include <algorithm>
+#include <boost/asio/signal_set.hpp>
+
+#include "braid/log.hpp"
+#include "braid/services/config_loader.hpp"
+#include "braid/services/ready_file.hpp"
+
+namespace braid::services {
+namespace {
+
+void log_errors(const std::string& file, const std::vector<ConfigError>& errors) {
+  for (const auto& e : errors) spdlog::error("{}: {}", file, e.to_string());
+}
+
+}  // namespace
+
+struct Daemon::Signals {
+  explicit Signals(boost::asio::io_context& context) : set(context, SIGINT, SIGTERM, SIGHUP) {}
+  boost::asio::signal_set set;
+};
+
+Daemon::Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions options)
+    : reactor_(reactor), registry_(registry), options_(std::move(options)) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  std::signal(SIGPIPE, SIG_IGN);
+  // Caught from here on (a signal during start-up waits for the loop).
+  signals_ = std::make_unique<Signals>(reactor_.context());
+  // Until the config is read: stderr (then --log-file too), at --log-level or info.
+  configure_logging(options_.log_level.empty() ? "info" : options_.log_level);
+  if (!options_.log_file.empty() && !apply_logging(LogConfig{})) return exit_runtime_error;
+  LoadResult loaded = load_config_file(options_.config_path, registry_);
+  if (!loaded.ok()) {
+    log_errors(options_.config_path, loaded.errors);
+    spdlog::error("{}: {} error{}; nothing started", options_.config_path, loaded.errors.size(),
+                  loaded.errors.size() == 1 ? "" : "s");
+    return exit_config_error;
+  }
+  if (!apply_logging(loaded.config.log)) return exit_runtime_error;
+  int status = start(loaded.config);
+  if (status != exit_ok) return status;
+  wait_for_signal();
+  reactor_.run();
+  remove_ready_file(options_.ready_file);
+  spdlog::info("braidd stopped");
+  return exit_ok;
+}
+
+bool Daemon::apply_logging(const LogConfig& log) {
+  const std::string level = options_.log_level.empty() ? log.level : options_.log_level;
+  const std::string file = options_.log_file.empty() ? log.file : options_.log_file;
+  try {
+    configure_logging(level, file, log.format);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("cannot set up logging{}: {}", file.empty() ? "" : " to '" + file + "'", e.what());
+    return false;
+  }
+}
+
+int Daemon::start(const Config& config) {
+  config_ = config;
+  const auto enabled = config_.enabled_services();
+  spdlog::info("braidd starting {} service{} from {}", enabled.size(), enabled.size() == 1 ? "" : "s",
+               options_.config_path);
+  for (const ServiceConfig* s : enabled) {
+    auto service = start_service(*s);
+    if (!service) {
+      // Stop everything already started: abort, nobody has connected yet to speak of.
+      spdlog::error("startup failed; stopping the {} service{} already started", running_.size(),
+                    running_.size() == 1 ? "" : "s");
+      running_.clear();
+      return exit_runtime_error;
+    }
+    running_.push_back(std::move(service));
+  }
+  if (!write_ready_file()) {
+    running_.clear();
+    return exit_runtime_error;
+  }
+  spdlog::info("ready: {} service{} running", running_.size(), running_.size() == 1 ? "" : "s");
+  return exit_ok;
+}
+
+std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config) {
+  auto service = std::make_shared<ProtocolService>(reactor_, registry_, config, config_.shutdown_grace);
+  try {
+    service->start();
+  } catch (const ServiceStartError& e) {
+    spdlog::error("{}", e.what());
+    return nullptr;
+  }
+  return service;
+}
+
+void Daemon::wait_for_signal() {
+  signals_->set.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;  // cancelled at shutdown
+    if (signal == SIGHUP) {
+      reload();
+    } else {
+      spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      shut_down();
+    }
+    if (signals_) wait_for_signal();
+  });
+}
+
+bool Daemon::write_ready_file() {
+  if (options_.ready_file.empty()) return true;
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& s : running_) entries.emplace_back(s->name(), s->bound_address());
+  try {
+    services::write_ready_file(options_.ready_file, entries);
+    return true;
+  } catch (const std::system_error& e) {
+    spdlog::error("cannot write the ready file: {}", e.what());
+    return false;
+  }
+}
+
+std::vector<std::shared_ptr<ProtocolService>> Daemon::running() const { return running_; }
+
+void Daemon::reload() {
+  if (stopping_) {
+    spdlog::info("SIGHUP ignored: shutting down");
+    return;
+  }
+  spdlog::info("reloading {}", options_.config_path);
+  LoadResult loaded = load_config_file(options_.config_path, registry_);
+  if (!loaded.ok()) {
+    log_errors(options_.config_path, loaded.errors);
+    spdlog::error("reload failed: {} error{} in {}; keeping the running configuration", loaded.errors.size(),
+                  loaded.errors.size() == 1 ? "" : "s", options_.config_path);
+    return;
+  }
+  Config next = std::move(loaded.config);
+  if (!(next.log == config_.log)) apply_logging(next.log);
+  if (next.plugins != config_.plugins) spdlog::warn("reload: a change to 'plugins' takes effect only on restart");
+  config_.log = next.log;
+  config_.shutdown_grace = next.shutdown_grace;
+  config_.defaults = next.defaults;
+  config_.services = next.services;
+
+  // Stop what is gone or changed first, so a changed service can bind its address again.
+  const auto wanted = config_.enabled_services();
+  std::vector<std::shared_ptr<ProtocolService>> kept;
+  std::size_t stopped = 0;
+  for (auto& service : running_) {
+    auto it = std::find_if(wanted.begin(), wanted.end(),
+                           [&](const ServiceConfig* s) { return s->name == service->name(); });
+    if (it != wanted.end() && (*it)->same_settings(service->config())) {
+      kept.push_back(service);
+    } else {
+      spdlog::info("reload: stopping {} ({})", service->name(), it == wanted.end() ? "removed" : "changed");
+      retire(service);
+      ++stopped;
+    }
+  }
+  std::vector<std::shared_ptr<ProtocolService>> next_running;
+  std::size_t started = 0, failed = 0;
+  for (const ServiceConfig* s : wanted) {
+    auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& k) { return k->name() == s->name; });
+    if (it != kept.end()) {
+      next_running.push_back(*it);
+      continue;
+    }
+    if (auto service = start_service(*s)) {
+      next_running.push_back(std::move(service));
+      ++started;
+    } else {
+      ++failed;
+    }
+  }
+  running_ = std::move(next_running);
+  for (auto& s : running_) s->set_grace(config_.shutdown_grace);
+  write_ready_file();
+  spdlog::info("reload done: {} kept, {} stopped, {} started{}", kept.size(), stopped, started,
+               failed > 0 ? ", " + std::to_string(failed) + " failed to start" : std::string());
+}
+
+// Stops a service removed by a reload; it stays alive until it has drained.
+void Daemon::retire(std::shared_ptr<ProtocolService> service) {
+  draining_.push_back(service);
+  ProtocolService* raw = service.get();
+  service->stop([this, raw] {
+    // Posted: the service is not destroyed inside its own callback.
+    reactor_.call_soon([this, raw] {
+      std::erase_if(draining_, [raw](const auto& s) { return s.get() == raw; });
+    });
+  });
+}
+
+void Daemon::shut_down() {
+  if (stopping_) {
+    spdlog::warn("second stop signal: aborting open connections now");
+    for (auto& s : running_) s->abort();
+    for (auto& s : draining_) s->abort();
+    return;
+  }
+  stopping_ = true;
+  spdlog::info("shutting down (grace {} ms)", config_.shutdown_grace.count());
+  auto everyone = running_;
+  everyone.insert(everyone.end(), draining_.begin(), draining_.end());
+  auto remaining = std::make_shared<std::size_t>(everyone.size() + 1);
+  auto one_done = [this, remaining] {
+    if (--*remaining == 0) reactor_.call_soon([this] { finish(); });
+  };
+  for (auto& s : everyone) s->stop(one_done);
+  one_done();
+}
+
+void Daemon::finish() {
+  running_.clear();
+  draining_.clear();
+  if (signals_) {
+    boost::system::error_code ignored;
+    signals_->set.cancel(ignored);
+  }
+  reactor_.stop();
+}
+
+int run_daemon(const DaemonOptions& options, const ProtocolRegistry& registry) {
+  try {
+    Reactor reactor;
+    Daemon daemon(reactor, registry, options);
+    return daemon.run();
+  } catch (const std::exception& e) {
+    // Protocol code's exceptions stop at the transport; anything else ends up here.
+    spdlog::critical("braidd failed: {}", e.what());
+    return exit_runtime_error;
+  }
+}
+
+}  // namespace braid::services

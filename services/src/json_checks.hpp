@@ -1,0 +1,58 @@
+#pragma once
+// Small helpers for validating JSON documents while collecting every error:
+// type checks that name the expected type, unknown-key checks with a
+// "did you mean" hint. Internal to braid_services.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "braid/services/config.hpp"
+
+namespace braid::services::detail {
+
+class ErrorSink {
+ public:
+  void add(std::string path, std::string message) { errors_.push_back({std::move(path), std::move(message)}); }
+  const std::vector<ConfigError>& errors() const { return errors_; }
+  std::vector<ConfigError> take() { return std::move(errors_); }
+  std::size_t count() const { return errors_.size(); }
+
+ private:
+  std::vector<ConfigError> errors_;
+};
+
+// "/services/2" + "listen" -> "/services/2/listen" (JSON pointer escaping).
+std::string child_path(const std::string& path, std::string_view key);
+std::string child_path(const std::string& path, std::size_t index);
+
+// A short rendering of a value for messages: "\"abc\"", "42", "an object".
+std::string show_value(const nlohmann::json& value);
+
+// Optimal-string-alignment distance (a transposition counts as one edit).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The known name closest to `word`, when it is close enough to be a likely typo.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& known);
+
+// Reports every key of `object` not in `known` at its own path, with a hint.
+void check_known_keys(const nlohmann::json& object, const std::string& path, const std::vector<std::string>& known,
+                      ErrorSink& errors);
+
+// Typed reads. Each returns nothing and records an error naming the expected
+// type (and range) when the value does not fit.
+std::optional<std::string> read_string(const nlohmann::json& value, const std::string& path, ErrorSink& errors,
+                                       bool allow_empty = false);
+std::optional<bool> read_bool(const nlohmann::json& value, const std::string& path, ErrorSink& errors);
+std::optional<std::uint64_t> read_uint(const nlohmann::json& value, const std::string& path, std::uint64_t min,
+                                       std::uint64_t max, ErrorSink& errors);
+std::optional<double> read_number(const nlohmann::json& value, const std::string& path, double min, double max,
+                                  ErrorSink& errors);
+// One of `choices` (a string).
+std::optional<std::string> read_choice(const nlohmann::json& value, const std::string& path,
+                                       const std::vector<std::string>& choices, ErrorSink& errors);
+bool expect_object(const nlohmann::json& value, const std::string& path, ErrorSink& errors);
+
+}  // namespace braid::services::detail

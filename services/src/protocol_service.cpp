@@ -1,0 +1,92 @@
+#include "braid/services/protocol_service.hpp"
+
+#include <system_error>
+
+#include "braid/log.hpp"
+
+namespace braid::services {
+
+ProtocolService::ProtocolService(Reactor& reactor, const ProtocolRegistry& registry, ServiceConfig config,
+                                 std::chrono::milliseconds grace)
+    : Service(config.name), reactor_(reactor), registry_(registry), config_(std::move(config)), grace_(grace) {}
+
+ProtocolService::~ProtocolService() { grace_timer_.cancel(); }
+
+void ProtocolService::start() {
+  if (running() || stopping_) return;
+  const BuildContext ctx{config_.name, config_.endpoint, &reactor_.clock(), &reactor_};
+  const std::string prefix = "service '" + config_.name + "': ";
+  try {
+    if (config_.endpoint.kind == TransportKind::udp) {
+      auto protocol = registry_.build_datagram(config_.protocol, config_.options, ctx);
+      datagram_ = reactor_.listen_udp(config_.endpoint, std::move(protocol), to_datagram_limits(config_.limits));
+      datagram_->set_label(config_.name);
+    } else {
+      auto factory = registry_.build_stream(config_.protocol, config_.options, ctx);
+      factory->set_max_line_length(static_cast<std::size_t>(config_.limits.max_line_length));
+      stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), to_stream_limits(config_.limits));
+      stream_->set_label(config_.name);
+    }
+  } catch (const std::system_error& e) {
+    throw ServiceStartError(prefix + "cannot bind " + describe_bind_address(config_.endpoint) + ": " +
+                            e.code().message());
+  } catch (const std::exception& e) {
+    throw ServiceStartError(prefix + "cannot start: " + e.what());
+  }
+  Service::start();
+  spdlog::info("{}: listening on {}", config_.name, bound_address());
+}
+
+std::string ProtocolService::bound_address() const {
+  if (stream_) return stream_->address().describe(false);
+  if (datagram_) return datagram_->address().describe(true);
+  return describe_bind_address(config_.endpoint);
+}
+
+std::size_t ProtocolService::connection_count() const { return stream_ ? stream_->connection_count() : 0; }
+
+void ProtocolService::stop(std::function<void()> done) {
+  if (done) waiters_.push_back(std::move(done));
+  if (drained_) return drained();
+  if (stopping_) return;
+  stopping_ = true;
+  Service::stop(nullptr);
+  if (datagram_) {
+    datagram_->stop_listening();
+    spdlog::info("{}: stopped", config_.name);
+    return drained();
+  }
+  if (!stream_) return drained();
+  stream_->stop_listening();
+  const std::size_t open = stream_->connection_count();
+  if (open > 0) {
+    spdlog::info("{}: stopped listening; closing {} open connection{} (grace {} ms)", config_.name, open,
+                 open == 1 ? "" : "s", grace_.count());
+    stream_->close_connections();
+    grace_timer_ = reactor_.call_later(grace_, [this] { abort(); });
+  }
+  // The listener owns this callback and this service owns the listener.
+  stream_->on_drained([this] { drained(); });
+}
+
+void ProtocolService::abort() {
+  if (!stopping_) stop(nullptr);
+  if (stream_ && stream_->connection_count() > 0) {
+    spdlog::warn("{}: aborting {} connection{} still open", config_.name, stream_->connection_count(),
+                 stream_->connection_count() == 1 ? "" : "s");
+    stream_->abort_connections();
+  }
+}
+
+void ProtocolService::drained() {
+  if (!drained_) {
+    drained_ = true;
+    grace_timer_.cancel();
+    if (stream_) spdlog::info("{}: stopped", config_.name);
+  }
+  auto waiters = std::move(waiters_);
+  waiters_.clear();
+  for (auto& fn : waiters) fn();
+}
+
+}  // namespace braid::services

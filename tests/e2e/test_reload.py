@@ -1,0 +1,138 @@
+"""SIGHUP: braidd re-reads its config; unchanged services keep their sockets and
+connections, removed ones stop, added and changed ones start, an invalid config
+changes nothing."""
+
+import os
+import signal
+import socket
+import unittest
+
+from braid_e2e import (TCP0, UDP0, Braidd, config, connect, exchange, is_closed, parse_address, recv_exactly,
+                       service, udp_exchange)
+
+
+def talk(sock, data):
+    sock.sendall(data)
+    return recv_exactly(sock, len(data))
+
+
+class Reload(unittest.TestCase):
+    def reload(self, daemon, doc):
+        daemon.write_config(doc)
+        daemon.signal(signal.SIGHUP)
+        daemon.wait_for_log(r"reload done: .*")
+        daemon.addresses = daemon.read_ready_file()
+        return daemon.addresses
+
+    def test_adding_a_service_keeps_open_connections_and_rewrites_the_ready_file(self):
+        echo = service("echo", "echo", TCP0)
+        with Braidd(config(echo)) as daemon:
+            before = dict(daemon.addresses)
+            stat_before = os.stat(daemon.ready_path)
+            with connect(before["echo"]) as sock:
+                self.assertEqual(talk(sock, b"before\n"), b"before\n")
+                after = self.reload(daemon, config(echo, service("upper", "upper", TCP0),
+                                                   service("upper-udp", "upper", UDP0)))
+                self.assertIn("reload done: 1 kept, 0 stopped, 2 started", daemon.log)
+                # The open connection and the listening socket survived.
+                self.assertEqual(talk(sock, b"after\n"), b"after\n")
+                self.assertEqual(after["echo"], before["echo"])
+                self.assertEqual(list(after), ["echo", "upper", "upper-udp"])
+                self.assertNotEqual(os.stat(daemon.ready_path).st_ino, stat_before.st_ino, "replaced by rename")
+                self.assertEqual(exchange(after["echo"], b"new connection\n"), b"new connection\n")
+                self.assertEqual(exchange(after["upper"], b"new service\n"), b"NEW SERVICE\n")
+                self.assertEqual(udp_exchange(after["upper-udp"], b"udp too"), b"UDP TOO")
+                self.assertIn("upper: listening on %s" % after["upper"], daemon.log)
+            self.assertEqual(daemon.stop(), 0)
+
+    def test_an_invalid_config_changes_nothing_and_logs_every_error(self):
+        echo = service("echo", "echo", TCP0)
+        with Braidd(config(echo)) as daemon:
+            ready_before = daemon.read_ready_text()
+            with connect(daemon.addresses["echo"]) as sock:
+                broken = config(echo, service("echo", "upper", "tcp:99999"), service("x", "nope", TCP0, colour=1))
+                daemon.write_config(broken)
+                daemon.signal(signal.SIGHUP)
+                daemon.wait_for_log(r"reload failed: 4 errors in .*; keeping the running configuration")
+                for text in ("/services/1/name: duplicate service name 'echo'",
+                             "/services/1/listen: endpoint 'tcp:99999': port '99999' is not a number",
+                             "/services/2/colour: unknown key 'colour'",
+                             "/services/2/protocol: unknown protocol 'nope'"):
+                    self.assertIn(text, daemon.log)
+                self.assertEqual(talk(sock, b"still here\n"), b"still here\n")
+                self.assertEqual(daemon.read_ready_text(), ready_before)
+                self.assertEqual(exchange(daemon.addresses["echo"], b"and new ones\n"), b"and new ones\n")
+
+                # Not JSON at all: the same.
+                daemon.write_config("{ this is not json")
+                daemon.signal(signal.SIGHUP)
+                daemon.wait_for_log(r"reload failed: 1 error in")
+                self.assertIn("invalid JSON", daemon.log)
+                self.assertEqual(talk(sock, b"still\n"), b"still\n")
+
+                # A later good config applies.
+                after = self.reload(daemon, config(echo, service("thanks", "thanks", TCP0)))
+                self.assertEqual(after["echo"], daemon.addresses["echo"])
+                self.assertIn("thanks", after)
+                self.assertEqual(talk(sock, b"end\n"), b"end\n")
+            self.assertEqual(daemon.stop(), 0)
+
+    def test_removed_services_stop_gracefully(self):
+        with Braidd(config(service("echo", "echo", TCP0), service("upper", "upper", TCP0),
+                           service("echo-udp", "echo", UDP0))) as daemon:
+            echo = daemon.addresses["echo"]
+            with connect(echo) as sock:
+                self.assertEqual(talk(sock, b"hi\n"), b"hi\n")
+                after = self.reload(daemon, config(service("upper", "upper", TCP0)))
+                self.assertEqual(list(after), ["upper"])
+                self.assertIn("reload: stopping echo (removed)", daemon.log)
+                self.assertIn("reload: stopping echo-udp (removed)", daemon.log)
+                # The open connection is flushed and closed; the address is free again.
+                self.assertTrue(is_closed(sock))
+                daemon.wait_for_log(r"echo: stopped")
+                with self.assertRaises(ConnectionRefusedError):
+                    connect(echo).close()
+            self.assertEqual(daemon.stop(), 0)
+
+    def test_changed_services_restart_and_disabled_means_removed(self):
+        with Braidd(config(service("echo", "echo", TCP0), service("stamp", "daytime", TCP0))) as daemon:
+            before = dict(daemon.addresses)
+            after = self.reload(daemon, config(service("echo", "echo", TCP0, max_connections=5),
+                                               service("stamp", "daytime", TCP0, enabled=False)))
+            self.assertIn("reload: stopping echo (changed)", daemon.log)
+            self.assertIn("reload: stopping stamp (removed)", daemon.log)
+            self.assertIn("reload done: 0 kept, 2 stopped, 1 started", daemon.log)
+            self.assertEqual(list(after), ["echo"])
+            self.assertEqual(exchange(after["echo"], b"x\n"), b"x\n")
+            # Changing an option restarts it too, on the same fixed address when it has one.
+            _, (host, port) = parse_address(after["echo"])
+            fixed = "tcp:%d:interface=%s" % (port, host)
+            self.reload(daemon, config(service("echo", "echo", fixed)))
+            self.assertEqual(daemon.addresses["echo"], after["echo"])
+            self.reload(daemon, config(service("echo", "upper", fixed)))
+            self.assertEqual(daemon.addresses["echo"], after["echo"])
+            self.assertEqual(exchange(after["echo"], b"now upper\n"), b"NOW UPPER\n")
+            self.assertNotIn("stamp", after)
+            with self.assertRaises(ConnectionRefusedError):
+                connect(before["stamp"]).close()
+            self.assertEqual(daemon.stop(), 0)
+
+    def test_a_service_that_cannot_bind_on_reload_is_reported_and_the_rest_runs(self):
+        with socket.socket() as blocker:
+            blocker.bind(("127.0.0.1", 0))
+            blocker.listen()
+            port = blocker.getsockname()[1]
+            taken = "tcp:%d:interface=127.0.0.1" % port
+            with Braidd(config(service("echo", "echo", TCP0))) as daemon:
+                after = self.reload(daemon, config(service("echo", "echo", TCP0), service("late", "upper", taken),
+                                                   service("upper", "upper", TCP0)))
+                self.assertIn("service 'late': cannot bind tcp:127.0.0.1:%d: Address already in use" % port,
+                              daemon.log)
+                self.assertIn("1 failed to start", daemon.log)
+                self.assertEqual(list(after), ["echo", "upper"])
+                self.assertEqual(exchange(after["upper"], b"ok\n"), b"OK\n")
+                self.assertEqual(daemon.stop(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
