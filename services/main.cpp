@@ -5,6 +5,7 @@
 #include "braid/log.hpp"
 #include "braid/protocols/stock.hpp"
 #include "braid/services/commands.hpp"
+#include "braid/services/config_loader.hpp"
 #include "braid/services/daemon.hpp"
 
 int main(int argc, char** argv) {
@@ -36,7 +37,16 @@ int main(int argc, char** argv) {
   braid::protocols::register_stock_protocols(registry);
 
   if (list) {
-    print_protocols(registry, std::cout);
+    // With --config, the config's plugins are listed too (with their origin).
+    if (options.config_path.empty()) {
+      print_protocols(registry, std::cout);
+      return exit_ok;
+    }
+    auto loaded = braid::services::load_config_file(options.config_path, registry);
+    for (const auto& e : loaded.errors) {
+      if (e.path.starts_with("/plugins")) std::cerr << options.config_path << ": " << e.path << ": " << e.message << "\n";
+    }
+    print_protocols(*loaded.registry, std::cout);
     return exit_ok;
   }
   if (options.config_path.empty()) {

@@ -1,5 +1,7 @@
 #include "braid/services/config_loader.hpp"
 
+#include "braid/plugin_loader.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -46,6 +48,17 @@ void read_log(const nlohmann::json& log, LogConfig& out, ErrorSink& errors) {
   }
 }
 
+void load_plugins(const std::vector<std::string>& plugins, const std::filesystem::path& config_file,
+                  ProtocolRegistry& registry, ErrorSink& errors) {
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    try {
+      load_plugin(resolve_plugin_path(plugins[i], config_file).string(), registry);
+    } catch (const PluginError& e) {
+      errors.add(child_path("/plugins", i), e.what());
+    }
+  }
+}
+
 void read_plugins(const nlohmann::json& plugins, std::vector<std::string>& out, ErrorSink& errors) {
   const std::string path = "/plugins";
   if (!plugins.is_array()) {
@@ -71,8 +84,11 @@ Limits read_defaults(const nlohmann::json& defaults, LimitOverrides& out, ErrorS
 
 }  // namespace
 
-LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& registry) {
+LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& base_registry,
+                       const std::filesystem::path& config_file) {
   LoadResult result;
+  auto registry = std::make_shared<ProtocolRegistry>(base_registry);
+  result.registry = registry;
   ErrorSink errors;
   Config& config = result.config;
   if (!document.is_object()) {
@@ -88,11 +104,14 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& r
       config.shutdown_grace = std::chrono::milliseconds(*ms);
     }
   }
-  if (auto it = document.find("plugins"); it != document.end()) read_plugins(*it, config.plugins, errors);
+  if (auto it = document.find("plugins"); it != document.end()) {
+    read_plugins(*it, config.plugins, errors);
+    load_plugins(config.plugins, config_file, *registry, errors);
+  }
   Limits base;
   if (auto it = document.find("defaults"); it != document.end()) base = read_defaults(*it, config.defaults, errors);
   if (auto it = document.find("services"); it != document.end()) {
-    config.services = detail::read_services(*it, "/services", base, registry, errors);
+    config.services = detail::read_services(*it, "/services", base, *registry, errors);
   } else {
     errors.add("", "missing required key 'services' (the list of services to run)");
   }
@@ -107,7 +126,8 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& r
   return result;
 }
 
-LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry) {
+LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
+                            const std::filesystem::path& config_file) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.begin(), text.end());
@@ -117,9 +137,10 @@ LoadResult load_config_text(std::string_view text, const ProtocolRegistry& regis
     if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
     LoadResult result;
     result.errors.push_back({"", "invalid JSON: " + why});
+    result.registry = std::make_shared<ProtocolRegistry>(registry);
     return result;
   }
-  return load_config(document, registry);
+  return load_config(document, registry, config_file);
 }
 
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry) {
@@ -127,11 +148,12 @@ LoadResult load_config_file(const std::string& path, const ProtocolRegistry& reg
   if (!in) {
     LoadResult result;
     result.errors.push_back({"", "cannot read config file '" + path + "': " + std::strerror(errno)});
+    result.registry = std::make_shared<ProtocolRegistry>(registry);
     return result;
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return load_config_text(text.str(), registry);
+  return load_config_text(text.str(), registry, path);
 }
 
 }  // namespace braid::services

@@ -43,6 +43,7 @@ int Daemon::run() {
     return exit_config_error;
   }
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
+  active_registry_ = loaded.registry;
   int status = start(loaded.config);
   if (status != exit_ok) return status;
   wait_for_signal();
@@ -89,7 +90,7 @@ int Daemon::start(const Config& config) {
 }
 
 std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config) {
-  auto service = std::make_shared<ProtocolService>(reactor_, registry_, config, config_.shutdown_grace);
+  auto service = std::make_shared<ProtocolService>(reactor_, active_registry_, config, config_.shutdown_grace);
   try {
     service->start();
   } catch (const ServiceStartError& e) {
@@ -142,7 +143,8 @@ void Daemon::reload() {
   }
   Config next = std::move(loaded.config);
   if (!(next.log == config_.log)) apply_logging(next.log);
-  if (next.plugins != config_.plugins) spdlog::warn("reload: a change to 'plugins' takes effect only on restart");
+  // Added and changed services use the new config's plugins; running ones keep theirs.
+  active_registry_ = loaded.registry;
   config_.log = next.log;
   config_.shutdown_grace = next.shutdown_grace;
   config_.defaults = next.defaults;

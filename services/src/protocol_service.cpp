@@ -6,9 +6,9 @@
 
 namespace braid::services {
 
-ProtocolService::ProtocolService(Reactor& reactor, const ProtocolRegistry& registry, ServiceConfig config,
+ProtocolService::ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry, ServiceConfig config,
                                  std::chrono::milliseconds grace)
-    : Service(config.name), reactor_(reactor), registry_(registry), config_(std::move(config)), grace_(grace) {}
+    : Service(config.name), reactor_(reactor), registry_(std::move(registry)), config_(std::move(config)), grace_(grace) {}
 
 ProtocolService::~ProtocolService() { grace_timer_.cancel(); }
 
@@ -18,11 +18,11 @@ void ProtocolService::start() {
   const std::string prefix = "service '" + config_.name + "': ";
   try {
     if (config_.endpoint.kind == TransportKind::udp) {
-      auto protocol = registry_.build_datagram(config_.protocol, config_.options, ctx);
+      auto protocol = registry_->build_datagram(config_.protocol, config_.options, ctx);
       datagram_ = reactor_.listen_udp(config_.endpoint, std::move(protocol), to_datagram_limits(config_.limits));
       datagram_->set_label(config_.name);
     } else {
-      auto factory = registry_.build_stream(config_.protocol, config_.options, ctx);
+      auto factory = registry_->build_stream(config_.protocol, config_.options, ctx);
       factory->set_max_line_length(static_cast<std::size_t>(config_.limits.max_line_length));
       stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), to_stream_limits(config_.limits));
       stream_->set_label(config_.name);

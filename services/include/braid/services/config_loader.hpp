@@ -5,6 +5,8 @@
 // transport they do not support, bad protocol options (checked by the
 // protocol's own builder through the registry), duplicate names and clashing
 // addresses. Pure: builds nothing and binds nothing.
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,14 +21,21 @@ namespace braid::services {
 struct LoadResult {
   Config config;                    // meaningful only when ok()
   std::vector<ConfigError> errors;  // in document order
+  // The protocols the services were checked against: the given registry plus
+  // the config's plugins. Services must be built from this one.
+  std::shared_ptr<const ProtocolRegistry> registry;
 
   bool ok() const { return errors.empty(); }
 };
 
-// Validates an already parsed document.
-LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& registry);
+// Validates an already parsed document. Loads its `plugins` (relative paths
+// are taken relative to the directory of `config_file`) into a copy of
+// `registry`; a plugin that cannot be loaded is an error at /plugins/N.
+LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& registry,
+                       const std::filesystem::path& config_file = {});
 // Parses JSON text first; a syntax error is reported with its line and column.
-LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry);
+LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
+                            const std::filesystem::path& config_file = {});
 // Reads a file; an unreadable file is reported as an error too.
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry);
 

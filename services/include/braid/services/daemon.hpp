@@ -58,7 +58,8 @@ class Daemon {
   void finish();
 
   Reactor& reactor_;
-  const ProtocolRegistry& registry_;
+  const ProtocolRegistry& registry_;  // built-in protocols
+  std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
   Config config_;
   struct Signals;  // a boost::asio::signal_set

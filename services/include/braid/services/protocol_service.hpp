@@ -29,7 +29,7 @@ class ServiceStartError : public std::runtime_error {
 
 class ProtocolService final : public Service {
  public:
-  ProtocolService(Reactor& reactor, const ProtocolRegistry& registry, ServiceConfig config,
+  ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry, ServiceConfig config,
                   std::chrono::milliseconds grace);
   ~ProtocolService() override;
   ProtocolService(const ProtocolService&) = delete;
@@ -55,7 +55,7 @@ class ProtocolService final : public Service {
   void drained();
 
   Reactor& reactor_;
-  const ProtocolRegistry& registry_;
+  std::shared_ptr<const ProtocolRegistry> registry_;  // may hold plugin protocols
   ServiceConfig config_;
   std::chrono::milliseconds grace_;
   std::unique_ptr<StreamPort> stream_;
