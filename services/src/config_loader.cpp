@@ -131,7 +131,7 @@ LoadResult load_config_text(std::string_view text, const ProtocolRegistry& regis
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string why = e.what();
     if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
