@@ -86,8 +86,8 @@ LoadedPlugin load_plugin(const std::string& path, ProtocolRegistry& registry) {
     std::string clashes;
     for (const ProtocolInfo* p : scratch.list()) {
       if (const ProtocolInfo* existing = registry.find(p->name)) {
-        clashes += (clashes.empty() ? "" : ", ") + ("'" + p->name + "' (already registered by " +
-                                                     existing->origin + ")");
+        clashes +=
+            (clashes.empty() ? "" : ", ") + ("'" + p->name + "' (already registered by " + existing->origin + ")");
       }
     }
     if (!clashes.empty()) throw PluginError(path, "protocol name clash: " + clashes);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "braid/log.hpp"
 #include "braid/reactor.hpp"
 
 namespace braid {

@@ -184,8 +184,7 @@ Awaitable<std::optional<std::string>> StreamClient::read_line() {
     std::size_t length = nl == std::string::npos ? s->input.size() : nl;
     if (length > 0 && s->input[length - 1] == '\r') --length;
     if (length > s->max_line) {
-      throw std::length_error("line longer than " + std::to_string(s->max_line) + " bytes from " +
-                              s->peer.to_string());
+      throw std::length_error("line longer than " + std::to_string(s->max_line) + " bytes from " + s->peer.to_string());
     }
     if (nl != std::string::npos) {
       std::string line = s->take(nl + 1);
@@ -209,8 +208,9 @@ Awaitable<std::string> StreamClient::read_exactly(std::size_t n) {
   while (s->input.size() < n) {
     if (s->input_ended()) {
       s->throw_if_failed();
-      throw std::system_error(static_cast<std::error_code>(boost::asio::error::make_error_code(boost::asio::error::eof)),
-                              "read_exactly(" + std::to_string(n) + ")");
+      throw std::system_error(
+          static_cast<std::error_code>(boost::asio::error::make_error_code(boost::asio::error::eof)),
+          "read_exactly(" + std::to_string(n) + ")");
     }
     co_await wait_for_input(s->input.size());
   }

@@ -8,26 +8,25 @@
 #include <climits>
 
 #include "braid/log.hpp"
+#include "socket_util.hpp"
 
 namespace braid::detail {
 namespace {
 constexpr int max_reads_per_turn = 16;  // then yield to other connections
 // After our FIN, input is read and dropped up to this much; a peer that keeps
 // streaming past it is reset instead of costing us reads forever.
-constexpr std::uint64_t max_discard_bytes = 1024 * 1024;
+constexpr std::uint32_t max_discard_bytes = 1024 * 1024;
 
 std::error_code last_error() { return {errno, std::system_category()}; }
 bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 }  // namespace
 
-StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, Address host,
-                                   std::unique_ptr<Protocol> protocol, std::shared_ptr<Factory> factory,
+StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, std::unique_ptr<Protocol> protocol, std::shared_ptr<Factory> factory,
                                    const StreamLimits& limits, ConnectionOwner* owner)
     : reactor_(reactor),
       socket_(reactor.context(), fd),
       fd_(fd),
       peer_(std::move(peer)),
-      host_(std::move(host)),
       protocol_(std::move(protocol)),
       factory_(std::move(factory)),
       limits_(limits),
@@ -51,7 +50,6 @@ void StreamConnection::guarded(const char* event, F&& f) {
 }
 
 void StreamConnection::start() {
-  if (limits_.idle_timeout.count() > 0) arm_idle_timer();
   guarded("connection_made", [&] { protocol_->make_connection(*this, factory_.get()); });
   if (can_read()) arm_read();
 }
@@ -120,7 +118,7 @@ void StreamConnection::read_and_discard() {
     ssize_t n = ::recv(fd_, buffer, Reactor::read_buffer_size, 0);
     if (n > 0) {
       stats_.bytes_read += static_cast<std::uint64_t>(n);
-      discarded_ += static_cast<std::uint64_t>(n);
+      discarded_ += static_cast<std::uint32_t>(n);
       if (discarded_ > max_discard_bytes) return abort_connection();
       continue;
     }
@@ -289,7 +287,6 @@ void StreamConnection::abort_connection() { close(std::make_error_code(std::errc
 void StreamConnection::close(std::error_code reason) {
   if (!open_) return;
   open_ = false;
-  idle_timer_.cancel();
   linger_timer_.cancel();
   if (reason == std::errc::connection_aborted) {
     // SO_LINGER 0: an abort resets instead of delivering a FIN after unsent data.
@@ -312,29 +309,25 @@ void StreamConnection::close(std::error_code reason) {
 
 // --- idle timeout -------------------------------------------------------------
 
-// Traffic only bumps a counter: no clock read, no timer operation per message.
-// The one timer per connection checks the counter every quarter of the
-// timeout, so an idle connection closes after between 1 and 1.25 timeouts.
-void StreamConnection::touch() { ++activity_; }
-
-void StreamConnection::arm_idle_timer() {
-  std::weak_ptr<StreamConnection> weak = weak_from_this();
-  idle_timer_ = reactor_.clock().call_later(limits_.idle_timeout / idle_checks_per_timeout, [weak] {
-    if (auto self = weak.lock()) self->on_idle_timer();
-  });
-}
-
-void StreamConnection::on_idle_timer() {
+// Traffic only bumps a counter: no clock read and no timer per connection.
+// The owner's one sweep calls this every quarter of the timeout, so a silent
+// connection closes after between 1 and 1.25 timeouts.
+void StreamConnection::check_idle() {
   if (!open_) return;
   if (activity_ != activity_seen_) {
     activity_seen_ = activity_;
     quiet_checks_ = 0;
-  } else if (++quiet_checks_ >= idle_checks_per_timeout) {
-    spdlog::debug("{}: {} idle for {} ms; closing", owner_ ? owner_->label() : "client", peer_.to_string(),
-                  limits_.idle_timeout.count());
-    return close(std::make_error_code(std::errc::timed_out));
+    return;
   }
-  arm_idle_timer();
+  if (++quiet_checks_ < idle_checks_per_timeout) return;
+  spdlog::debug("{}: {} idle for {} ms; closing", owner_ ? owner_->label() : "client", peer_.to_string(),
+                limits_.idle_timeout.count());
+  close(std::make_error_code(std::errc::timed_out));
+}
+
+const Address& StreamConnection::host() const {
+  if (!host_) host_ = std::make_unique<Address>(local_address(fd_));
+  return *host_;
 }
 
 }  // namespace braid::detail

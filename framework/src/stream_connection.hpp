@@ -32,7 +32,9 @@ class ConnectionOwner {
 
 class StreamConnection final : public Transport, public std::enable_shared_from_this<StreamConnection> {
  public:
-  StreamConnection(Reactor& reactor, int fd, Address peer, Address host, std::unique_ptr<Protocol> protocol,
+  // `limits` belongs to the owner and must outlive the connection's use of it
+  // (an owner going away first detaches and aborts its connections).
+  StreamConnection(Reactor& reactor, int fd, Address peer, std::unique_ptr<Protocol> protocol,
                    std::shared_ptr<Factory> factory, const StreamLimits& limits, ConnectionOwner* owner);
   ~StreamConnection() override;
 
@@ -40,6 +42,10 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void start();
   // Owner going away: close now and forget the owner.
   void detach_and_abort();
+  // Called by the owner every idle_timeout / idle_checks_per_timeout: closes
+  // the connection after that many checks in a row saw no traffic.
+  void check_idle();
+  static constexpr int idle_checks_per_timeout = 4;
 
   void write(std::string_view data) override;
   void write_sequence(std::span<const std::string_view> parts) override;
@@ -47,14 +53,14 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void abort_connection() override;
   void lose_write_connection() override;
   const Address& peer() const override { return peer_; }
-  const Address& host() const override { return host_; }
+  const Address& host() const override;
   void pause_reading() override;
   void resume_reading() override;
   std::size_t buffered_bytes() const override { return out_.size(); }
   const TransportStats& stats() const override { return stats_; }
   bool closing() const override { return lose_requested_ || !open_; }
 
-  std::size_t owner_slot = 0;  // the owner's bookkeeping
+  std::uint32_t owner_slot = 0;  // the owner's bookkeeping
 
  private:
   bool can_read() const { return open_ && !user_paused_ && !flow_paused_ && !lose_requested_ && !eof_seen_; }
@@ -71,9 +77,7 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void maybe_finish_lose();
   void shut_write();
   void close(std::error_code reason);
-  void touch();
-  void arm_idle_timer();
-  void on_idle_timer();
+  void touch() { ++activity_; }
   template <class F>
   void guarded(const char* event, F&& f);
 
@@ -81,20 +85,18 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   Descriptor socket_;
   int fd_;
   Address peer_;
-  Address host_;
+  mutable std::unique_ptr<Address> host_;  // looked up when first asked for
   std::unique_ptr<Protocol> protocol_;
   std::shared_ptr<Factory> factory_;
-  StreamLimits limits_;
+  const StreamLimits& limits_;
   ConnectionOwner* owner_;
   WriteBuffer out_;
   TransportStats stats_;
-  DelayedCall idle_timer_;
   DelayedCall linger_timer_;
-  static constexpr int idle_checks_per_timeout = 4;
-  std::uint64_t activity_ = 0;
-  std::uint64_t activity_seen_ = 0;
-  int quiet_checks_ = 0;
-  std::uint64_t discarded_ = 0;
+  std::uint32_t activity_ = 0;  // bumped by traffic; compared by check_idle()
+  std::uint32_t activity_seen_ = 0;
+  std::uint32_t discarded_ = 0;
+  std::uint8_t quiet_checks_ = 0;
 
   bool open_ = true;
   bool read_armed_ = false;

@@ -32,6 +32,12 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
   address_ = tcp_ ? local_address(fd) : Address::unix_path(endpoint.path);
   if (!tcp_) unix_path_ = endpoint.path;
   factory_->start_factory();
+  if (limits_.idle_timeout.count() > 0) {
+    idle_sweep_ = std::make_unique<LoopingCall>(reactor.clock(),
+                                                limits_.idle_timeout / StreamConnection::idle_checks_per_timeout,
+                                                [this] { sweep_idle(); });
+    idle_sweep_->start(false);
+  }
   arm_accept();
 }
 
@@ -41,6 +47,12 @@ StreamListener::~StreamListener() {
   auto snapshot = connections_;
   for (auto& c : snapshot) c->detach_and_abort();
   factory_->stop_factory();
+}
+
+// One timer for all connections instead of one each.
+void StreamListener::sweep_idle() {
+  auto snapshot = connections_;  // check_idle may close (removal comes later, posted)
+  for (auto& c : snapshot) c->check_idle();
 }
 
 void StreamListener::stop_listening() {
@@ -160,10 +172,9 @@ void StreamListener::adopt(int fd, const Address& peer) {
     ::close(fd);
     return;
   }
-  Address host = tcp_ ? local_address(fd) : address_;
-  auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(host), std::move(protocol),
-                                                       factory_, limits_, this);
-  connection->owner_slot = connections_.size();
+  auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(protocol), factory_, limits_,
+                                                       this);
+  connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
   if (limits_.max_connections_per_peer > 0) ++per_peer_[peer.host()];
   spdlog::debug("{}: connection from {}", label_, peer.to_string());
@@ -180,7 +191,7 @@ void StreamListener::connection_closed(StreamConnection& connection, std::error_
   // The posted call that invoked us holds its own reference: dropping ours
   // here does not destroy the connection under its own feet.
   connections_[slot] = std::move(connections_.back());
-  connections_[slot]->owner_slot = slot;
+  connections_[slot]->owner_slot = static_cast<std::uint32_t>(slot);
   connections_.pop_back();
   check_drained();
 }

@@ -42,6 +42,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner {
   void back_off();
   bool over_limit(const Address& peer);
   void check_drained();
+  void sweep_idle();
 
   Reactor& reactor_;
   Descriptor acceptor_;
@@ -56,6 +57,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner {
   std::map<std::string, std::size_t> per_peer_;
   std::function<void()> on_drained_;
   DelayedCall backoff_timer_;
+  std::unique_ptr<LoopingCall> idle_sweep_;
   std::chrono::milliseconds backoff_{0};
   bool listening_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -54,6 +54,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
 
   void connection_closed(StreamConnection&, std::error_code reason) override {
     auto keep = std::move(self_);
+    idle_sweep_.reset();
     connection_.reset();
     try {
       factory_->client_connection_lost(reason);
@@ -129,9 +130,15 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
       connected_ = false;
       return fail(std::make_error_code(std::errc::connection_refused));
     }
-    Address host = target_.is_ip() ? local_address(fd) : Address::unix_path("");
-    connection_ = std::make_shared<StreamConnection>(reactor_, fd, target_, std::move(host), std::move(protocol),
-                                                     factory_, limits_, this);
+    connection_ = std::make_shared<StreamConnection>(reactor_, fd, target_, std::move(protocol), factory_, limits_,
+                                                     this);
+    if (limits_.idle_timeout.count() > 0) {
+      idle_sweep_ = std::make_unique<LoopingCall>(
+          reactor_.clock(), limits_.idle_timeout / StreamConnection::idle_checks_per_timeout, [this] {
+            if (connection_) connection_->check_idle();
+          });
+      idle_sweep_->start(false);
+    }
     connection_->start();
   }
 
@@ -146,6 +153,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   std::error_code last_error_;
   DelayedCall timeout_;
   std::shared_ptr<StreamConnection> connection_;
+  std::unique_ptr<LoopingCall> idle_sweep_;
   std::shared_ptr<Connector> self_;
   bool connected_ = false;
   bool failed_ = false;

@@ -5,7 +5,9 @@
 // An exception escaping a coroutine is never lost: spawn() logs it (or hands it
 // to your callback) and run_until_complete() rethrows it to the caller.
 // Single-threaded: coroutines run on the reactor's thread.
+// clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+// clang-format on
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>

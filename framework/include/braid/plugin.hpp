@@ -20,8 +20,8 @@ inline constexpr int plugin_abi_version = BRAID_PLUGIN_ABI_VERSION;
 
 // What braid_plugin_entry() returns; static storage in the plugin.
 struct PluginInfo {
-  int abi_version;                                     // BRAID_PLUGIN_ABI_VERSION when built
-  const char* name;                                    // the plugin's name, for logs
+  int abi_version;                                       // BRAID_PLUGIN_ABI_VERSION when built
+  const char* name;                                      // the plugin's name, for logs
   void (*register_protocols)(braid::ProtocolRegistry&);  // adds the plugin's protocols
 };
 
@@ -36,7 +36,7 @@ inline constexpr const char* plugin_entry_symbol = "braid_plugin_entry";
 // `void (braid::ProtocolRegistry&)`.
 #define BRAID_PLUGIN(name, register_fn)                                                               \
   extern "C" __attribute__((visibility("default"))) const ::braid::PluginInfo* braid_plugin_entry() { \
-    static const ::braid::PluginInfo info{BRAID_PLUGIN_ABI_VERSION, name, register_fn};              \
+    static const ::braid::PluginInfo info{BRAID_PLUGIN_ABI_VERSION, name, register_fn};               \
     return &info;                                                                                     \
   }                                                                                                   \
   static_assert(true, "BRAID_PLUGIN needs a semicolon")

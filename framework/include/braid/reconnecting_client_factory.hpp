@@ -42,8 +42,7 @@ struct Backoff {
   unsigned max_retries = 0;
 };
 
-class ReconnectingClientFactory : public ClientFactory,
-                                  public std::enable_shared_from_this<ReconnectingClientFactory> {
+class ReconnectingClientFactory : public ClientFactory, public std::enable_shared_from_this<ReconnectingClientFactory> {
  public:
   // Starts one connection attempt that reports to `factory`.
   using Connect = std::function<void(std::shared_ptr<ClientFactory> factory)>;
