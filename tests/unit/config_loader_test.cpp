@@ -118,7 +118,7 @@ TEST(ConfigLoader, ServiceKeysOverrideDefaultsWhichOverrideBuiltIns) {
   LoadResult r = load(R"({
     "log": {"level": "debug", "file": "/tmp/braid.log", "format": "json"},
     "shutdown_grace_ms": 250,
-    "plugins": ["/opt/braid/libextra.so"],
+    "plugins": [],
     "defaults": {"max_connections": 50, "idle_timeout_ms": 0, "udp_replies_per_second": 2.5},
     "services": [
       {"name": "a", "protocol": "echo", "listen": "tcp:1"},
@@ -130,7 +130,7 @@ TEST(ConfigLoader, ServiceKeysOverrideDefaultsWhichOverrideBuiltIns) {
   const Config& c = r.config;
   EXPECT_EQ(c.log, (LogConfig{"debug", "/tmp/braid.log", "json"}));
   EXPECT_EQ(c.shutdown_grace, std::chrono::milliseconds(250));
-  EXPECT_EQ(c.plugins, std::vector<std::string>{"/opt/braid/libextra.so"});
+  EXPECT_TRUE(c.plugins.empty());
   const Limits& a = c.services[0].limits;
   EXPECT_EQ(a.max_connections, 50u);
   EXPECT_EQ(a.idle_timeout_ms, 0u);
@@ -214,7 +214,8 @@ TEST(ConfigLoader, WrongTypesNameTheExpectedType) {
   expect_one_error(R"({"services": [], "log": "debug"})", "/log", "must be an object");
   expect_one_error(R"({"services": [], "log": {"file": 3}})", "/log/file", "a string) or null");
   expect_one_error(R"({"services": [], "plugins": "a.so"})", "/plugins", "must be a list");
-  expect_one_error(R"({"services": [], "plugins": ["a.so", 7]})", "/plugins/1", "must be a string");
+  expect_one_error(R"({"services": [], "plugins": [7]})", "/plugins/0", "must be a string");
+  expect_one_error(R"({"services": [], "plugins": ["/nonexistent/a.so"]})", "/plugins/0", "/nonexistent/a.so");
   expect_one_error(R"({"services": [], "defaults": []})", "/defaults", "must be an object");
   expect_one_error(R"([1, 2])", "", "must be a JSON object");
 }
