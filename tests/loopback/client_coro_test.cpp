@@ -72,6 +72,15 @@ std::string pattern(std::size_t n) {
   return s;
 }
 
+// Ends the connection and waits until it has, so that nothing is left open
+// when the test's reactor goes away.
+Awaitable<void> close_and_wait(StreamClient& client) {
+  client.set_timeout(5s);
+  client.close();
+  std::error_code reason = co_await client.wait_closed();
+  EXPECT_FALSE(reason) << reason.message();
+}
+
 Awaitable<void> talk_to_echo(Reactor& reactor, std::uint16_t port) {
   StreamClient client = co_await StreamClient::connect(reactor, "127.0.0.1", port);
   EXPECT_TRUE(client.connected());
@@ -114,6 +123,7 @@ Awaitable<void> read_lines_until_eof(Reactor& reactor, std::uint16_t port) {
   EXPECT_EQ(lines, (std::vector<std::optional<std::string>>{"one", "two", "", "partial", std::nullopt}));
   std::string rest = co_await client.read_some();
   EXPECT_EQ(rest, "");
+  co_await close_and_wait(client);
 }
 
 TEST(StreamClient, ReadLineSplitsOnNewlineAndCrLfAndReturnsThePartialLastLine) {
@@ -155,6 +165,7 @@ Awaitable<void> expect_read_timeout(Reactor& reactor, std::uint16_t port) {
   }
   EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
   EXPECT_TRUE(client.connected());  // a timeout does not close the connection
+  co_await close_and_wait(client);
 }
 
 TEST(StreamClient, ReadTimesOut) {
@@ -183,6 +194,7 @@ Awaitable<void> echo_megabytes(Reactor& reactor, std::uint16_t port) {
   EXPECT_TRUE(written);
   EXPECT_TRUE(back == data);
   EXPECT_LE(client.buffered_input(), 0u);
+  co_await close_and_wait(client);
 }
 
 TEST(StreamClient, LargeEchoWithFlowControlBothWays) {
@@ -200,6 +212,7 @@ Awaitable<void> read_everything(StreamClient& client, std::size_t total) {
   EXPECT_TRUE(all == pattern(total));
   std::string rest = co_await client.read_some();
   EXPECT_EQ(rest, "");
+  co_await close_and_wait(client);
 }
 
 constexpr std::size_t firehose_total = 16 * 1024 * 1024;
@@ -234,6 +247,7 @@ Awaitable<void> over_long_line(Reactor& reactor, std::uint16_t port) {
     threw = true;
   }
   EXPECT_TRUE(threw);
+  co_await close_and_wait(client);
 }
 
 TEST(StreamClient, OverLongLineThrows) {
@@ -267,6 +281,7 @@ Awaitable<void> talk_over_unix(Reactor& reactor, std::string path) {
   co_await client.write_line("over unix");
   std::optional<std::string> line = co_await client.read_line();
   EXPECT_EQ(line, "over unix");
+  co_await close_and_wait(client);
 }
 
 TEST(StreamClient, ConnectsOverAUnixSocket) {
@@ -284,6 +299,7 @@ Awaitable<void> two_clients_one_loop(Reactor& reactor, std::uint16_t port, int* 
     std::optional<std::string> line = co_await client.read_line();
     EXPECT_EQ(line, std::to_string(i));
   }
+  co_await close_and_wait(client);
   ++*finished;
 }
 
@@ -369,9 +385,7 @@ TEST(Coro, SleepForInterleavesWithTheReactorsCalls) {
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
 
-Awaitable<void> wait_for_event(Event& event, bool* woke) {
-  *woke = co_await event.wait();
-}
+Awaitable<void> wait_for_event(Event& event, bool* woke) { *woke = co_await event.wait(); }
 
 Awaitable<void> event_times_out(Event& event) {
   bool was_set = co_await event.wait(10ms);

@@ -22,7 +22,9 @@ inline void run_coroutine(Reactor& reactor, Awaitable<void> task,
     outcome->finished = true;
     outcome->error = e;
   });
-  ASSERT_TRUE(run_until(reactor, [&] { return outcome->finished; }, limit)) << "the coroutine did not finish";
+  ASSERT_TRUE(run_until(
+      reactor, [&] { return outcome->finished; }, limit))
+      << "the coroutine did not finish";
   if (outcome->error) std::rethrow_exception(outcome->error);
 }
 

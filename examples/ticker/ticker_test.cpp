@@ -1,0 +1,126 @@
+// The ticker without sockets or sleeping: StringTransport and
+// StringDatagramTransport play the peers, a ManualClock plays time.
+#include "ticker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <braid/testing/manual_clock.hpp>
+#include <braid/testing/string_transport.hpp>
+
+namespace {
+
+using std::chrono::milliseconds;
+
+ticker::TickerOptions options(int interval_ms = 100) {
+  ticker::TickerOptions o;
+  o.interval = milliseconds(interval_ms);
+  o.lease_ticks = 3;
+  o.now_text = [] { return std::string("12:00:00"); };
+  return o;
+}
+
+struct Subscriber {
+  explicit Subscriber(ticker::TickerFactory& f) : protocol(f.build_protocol(transport.peer())) {
+    transport.connect(*protocol, &f);
+    transport.clear();  // the greeting
+  }
+  braid::testing::StringTransport transport;
+  std::unique_ptr<braid::Protocol> protocol;
+};
+
+TEST(TickerTcp, TicksEveryIntervalToEveryConnection) {
+  braid::testing::ManualClock clock;
+  ticker::TickerFactory factory(clock, options());
+  factory.start_factory();
+  Subscriber a(factory), b(factory);
+  clock.advance(milliseconds(99));
+  EXPECT_EQ(a.transport.value(), "");
+  clock.advance(milliseconds(1));
+  EXPECT_EQ(a.transport.take(), "tick 1 12:00:00\n");
+  EXPECT_EQ(b.transport.take(), "tick 1 12:00:00\n");
+  clock.advance(milliseconds(200));  // two more, each at its own time
+  EXPECT_EQ(a.transport.take(), "tick 2 12:00:00\ntick 3 12:00:00\n");
+  factory.stop_factory();
+  clock.advance(milliseconds(1000));
+  EXPECT_EQ(a.transport.value(), "");
+}
+
+TEST(TickerTcp, PauseResumeAndDisconnect) {
+  braid::testing::ManualClock clock;
+  ticker::TickerFactory factory(clock, options());
+  factory.start_factory();
+  Subscriber a(factory), b(factory);
+  a.transport.deliver("pause\n");
+  EXPECT_EQ(a.transport.take(), "paused\n");
+  clock.advance(milliseconds(100));
+  EXPECT_EQ(a.transport.value(), "");
+  EXPECT_EQ(b.transport.take(), "tick 1 12:00:00\n");
+  a.transport.deliver("resume\r\n");
+  EXPECT_EQ(a.transport.take(), "resumed\n");
+  b.transport.peer_close();
+  EXPECT_EQ(factory.subscribers(), 1u);
+  clock.advance(milliseconds(100));
+  EXPECT_EQ(a.transport.take(), "tick 2 12:00:00\n");
+  EXPECT_EQ(b.transport.value(), "");
+  a.transport.deliver("what?\n");
+  EXPECT_EQ(a.transport.take(), "commands: pause, resume\n");
+}
+
+TEST(TickerTcp, RefusesConnectionsOverTheLimit) {
+  braid::testing::ManualClock clock;
+  auto o = options();
+  o.max_subscribers = 1;
+  ticker::TickerFactory factory(clock, o);
+  Subscriber a(factory);
+  EXPECT_EQ(factory.build_protocol(braid::Address::ip("127.0.0.1", 2)), nullptr);
+}
+
+TEST(TickerUdp, SubscribersGetTicksUntilTheyLeaveOrTheLeaseRunsOut) {
+  braid::testing::ManualClock clock;
+  ticker::TickerDatagram ticker(clock, options());
+  braid::testing::StringDatagramTransport transport;
+  transport.connect(ticker);  // started(): the LoopingCall begins
+  const auto alice = braid::Address::ip("127.0.0.1", 5001);
+  const auto bob = braid::Address::ip("127.0.0.1", 5002);
+
+  ticker.datagram_received("subscribe\n", alice);
+  ticker.datagram_received("subscribe", bob);
+  ASSERT_EQ(transport.sent().size(), 2u);
+  EXPECT_EQ(transport.sent()[0].first, "subscribed for 3 ticks\n");
+  EXPECT_EQ(transport.sent()[0].second, alice);
+  transport.clear();
+
+  clock.advance(milliseconds(100));
+  ASSERT_EQ(transport.sent().size(), 2u);
+  EXPECT_EQ(transport.sent()[0].first, "tick 1 12:00:00\n");
+  transport.clear();
+
+  ticker.datagram_received("unsubscribe", bob);
+  transport.clear();
+  clock.advance(milliseconds(200));  // ticks 2 and 3: alice only
+  ASSERT_EQ(transport.sent().size(), 2u);
+  EXPECT_EQ(transport.sent()[1].second, alice);
+  transport.clear();
+
+  clock.advance(milliseconds(100));  // tick 4: alice's lease (3 ticks) ran out
+  EXPECT_TRUE(transport.sent().empty());
+  EXPECT_EQ(ticker.subscribers(), 0u);
+}
+
+TEST(TickerUdp, AnythingElseGetsHelpAndStoppedStopsTicking) {
+  braid::testing::ManualClock clock;
+  ticker::TickerDatagram ticker(clock, options());
+  braid::testing::StringDatagramTransport transport;
+  transport.connect(ticker);
+  const auto peer = braid::Address::ip("127.0.0.1", 5001);
+  ticker.datagram_received("hello", peer);
+  ASSERT_EQ(transport.sent().size(), 1u);
+  EXPECT_EQ(transport.sent()[0].first, "commands: subscribe, unsubscribe\n");
+  ticker.datagram_received("subscribe", peer);
+  transport.clear();
+  ticker.stopped();
+  clock.advance(milliseconds(1000));
+  EXPECT_TRUE(transport.sent().empty());
+}
+
+}  // namespace
