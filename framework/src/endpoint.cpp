@@ -161,6 +161,13 @@ Endpoint parse_endpoint(std::string_view text) {
         fail(text, "backlog '" + value + "' is not a number between 1 and 65535");
       }
       ep.backlog = static_cast<int>(backlog);
+    } else if (key == "reuse") {
+      if (ep.kind != TransportKind::udp) fail(text, "option 'reuse' applies only to udp endpoints");
+      if (value == "yes" || value == "true" || value == "1") {
+        ep.reuse = true;
+      } else if (value != "no" && value != "false" && value != "0") {
+        fail(text, "reuse '" + value + "' is not yes or no");
+      }
     } else if (key == "mode") {
       if (ep.kind != TransportKind::unix_stream) fail(text, "option 'mode' applies only to unix endpoints");
       long mode = 0;
@@ -170,7 +177,7 @@ Endpoint parse_endpoint(std::string_view text) {
     } else {
       fail(text, "unknown option '" + key + "'; expected " +
                      (ep.kind == TransportKind::unix_stream ? "mode or backlog"
-                      : ep.kind == TransportKind::udp       ? "interface"
+                      : ep.kind == TransportKind::udp       ? "interface or reuse"
                                                             : "interface or backlog"));
     }
   }
@@ -207,6 +214,7 @@ std::string Endpoint::to_string() const {
   if (ipv6) type += "6";
   std::string s = type + ":" + std::to_string(port);
   if (!interface.empty()) s += ":interface=" + interface;
+  if (reuse) s += ":reuse=yes";
   return s;
 }
 

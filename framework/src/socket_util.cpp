@@ -52,7 +52,9 @@ int open_bound_socket(const Endpoint& endpoint, int type) {
   int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) fail(fd, "socket() for " + where);
   int one = 1;
-  if (!unix_socket && type == SOCK_STREAM) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (!unix_socket && (type == SOCK_STREAM || endpoint.reuse)) {
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  }
   if (family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) fail(fd, "bind " + where);
   if (unix_socket && endpoint.mode_set && ::chmod(endpoint.path.c_str(), endpoint.mode) != 0) {

@@ -7,8 +7,9 @@ client=$1
 braidd=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/braid-client-test.XXXXXX")
 pid=""
+pid2=""
 cleanup() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  for p in $pid $pid2; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,24 +37,35 @@ cat >"$work/braidd.json" <<'JSON'
     {"name": "upper",    "protocol": "upper", "listen": "tcp:0:interface=127.0.0.1"},
     {"name": "echo-udp", "protocol": "echo",  "listen": "udp:0:interface=127.0.0.1"},
     {"name": "beacon",   "protocol": "udp_broadcast", "listen": "udp:0:interface=0.0.0.0",
-     "options": {"broadcast": ["127.255.255.255:9"], "interval_ms": 3600000, "reply": "beacon here"}}
+     "options": {"broadcast": ["127.255.255.255:9"], "interval_ms": 3600000, "reply": "beacon here"}},
+    {"name": "shared-beacon", "protocol": "udp_broadcast", "listen": "udp:0:interface=0.0.0.0:reuse=yes",
+     "options": {"reply": "first beacon"}}
   ]
 }
 JSON
-"$braidd" --config "$work/braidd.json" --ready-file "$work/ready.json" 2>"$work/braidd.log" &
-pid=$!
-# Bounded wait for the ready file (10 s).
-for _ in $(seq 200); do
-  [[ -s "$work/ready.json" ]] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/braidd.log"; exit 1; }
-  sleep 0.05
-done
-[[ -s "$work/ready.json" ]] || { echo "braidd did not get ready"; cat "$work/braidd.log"; exit 1; }
-port_of() { sed -n "s/.*\"$1\": *\"[a-z0-9]*:[^\"]*:\([0-9]*\)\".*/\1/p" "$work/ready.json"; }
+# Starts braidd CONFIG READY_FILE in the background (pid in $started) and waits,
+# bounded, for its "ready:" log line, read from a FIFO: no polling, no sleeping.
+start_braidd() {
+  local fifo="$work/log.$RANDOM"
+  mkfifo "$fifo"
+  "$braidd" --config "$1" --ready-file "$2" --log-level info 2>"$fifo" &
+  started=$!
+  exec {log_fd}<"$fifo"
+  local line
+  while IFS= read -r -t 10 line <&"$log_fd"; do
+    echo "$line" >>"$work/braidd.log"
+    [[ "$line" == *"ready: "* ]] && { cat <&"$log_fd" >>"$work/braidd.log" & return 0; }
+  done
+  echo "braidd did not get ready"; cat "$work/braidd.log"; exit 1
+}
+start_braidd "$work/braidd.json" "$work/ready.json"
+pid=$started
+port_of() { sed -n "s/.*\"$1\": *\"[a-z0-9]*:[^\"]*:\([0-9]*\)\".*/\1/p" "${2:-$work/ready.json}"; }
 echo_port=$(port_of echo)
 upper_port=$(port_of upper)
 udp_port=$(port_of echo-udp)
 beacon_port=$(port_of beacon)
+shared_port=$(port_of shared-beacon)
 
 # tcp: stdin lines out, replies in; EOF ends the session.
 check "tcp echo" $'hello\nworld' "$(printf 'hello\nworld\n' | "$client" tcp "127.0.0.1:$echo_port")"
@@ -73,6 +85,17 @@ check "udp timeout exits 1" "1" "$(status "$client" udp "127.0.0.1:$echo_port" p
 # discover: the beacon answers the broadcast probe.
 out=$("$client" discover "$beacon_port" --timeout 500)
 check "discover lists the responder" "127.0.0.1:$beacon_port  beacon here" "$out"
+# Two braidd processes sharing one beacon port (reuse=yes): discover lists both.
+cat >"$work/second.json" <<JSON
+{"log": {"level": "info"}, "services": [
+  {"name": "beacon-2", "protocol": "udp_broadcast", "listen": "udp:$shared_port:interface=0.0.0.0:reuse=yes",
+   "options": {"reply": "second beacon"}}]}
+JSON
+start_braidd "$work/second.json" "$work/ready2.json"
+pid2=$started
+out=$("$client" discover "$shared_port" --timeout 500 | sort)
+check "discover lists two braidd processes" "$(printf '127.0.0.1:%s  first beacon\n127.0.0.1:%s  second beacon' "$shared_port" "$shared_port")" "$out"
+kill "$pid2"; wait "$pid2" 2>/dev/null || true
 check "discover with no responder exits 1" "1" "$(status "$client" discover 9 --timeout 100)"
 
 # lookup and service.

@@ -1,7 +1,9 @@
 #pragma once
 // Twisted "strports"-style endpoint strings:
 //   tcp:PORT[:interface=ADDR][:backlog=N]   tcp6:PORT[:interface=ADDR][:backlog=N]
-//   udp:PORT[:interface=ADDR]               unix:PATH[:mode=0660][:backlog=N]
+//   udp:PORT[:interface=ADDR][:reuse=yes]   unix:PATH[:mode=0660][:backlog=N]
+// reuse=yes (udp): SO_REUSEADDR, so several processes can share one port and
+// each receive the broadcasts sent to it.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -22,6 +24,7 @@ struct Endpoint {
   int backlog = 128;
   unsigned mode = 0666;        // unix only: permissions of the socket file
   bool mode_set = false;
+  bool reuse = false;          // udp only: share the port (SO_REUSEADDR)
 
   // The address to bind: interface (or 0.0.0.0 / ::) and port, or the path.
   std::string bind_host() const;
