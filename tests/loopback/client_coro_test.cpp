@@ -16,29 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Sends `text` on connect, then closes.
-class Announcer : public Protocol {
- public:
-  explicit Announcer(std::string text) : text_(std::move(text)) {}
-  void connection_made() override {
-    transport().write(text_);
-    transport().lose_connection();
-  }
-  void data_received(std::string_view) override {}
-
- private:
-  std::string text_;
-};
-
-class AnnouncerFactory : public Factory {
- public:
-  explicit AnnouncerFactory(std::string text) : text_(std::move(text)) {}
-  std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<Announcer>(text_); }
-
- private:
-  std::string text_;
-};
-
 // Reads and never answers.
 class Mute : public Protocol {
  public:
@@ -128,7 +105,7 @@ Awaitable<void> read_lines_until_eof(Reactor& reactor, std::uint16_t port) {
 
 TEST(StreamClient, ReadLineSplitsOnNewlineAndCrLfAndReturnsThePartialLastLine) {
   Reactor reactor;
-  auto server = reactor.listen_tcp(0, std::make_shared<AnnouncerFactory>("one\r\ntwo\n\npartial"));
+  auto server = reactor.listen_tcp(0, std::make_shared<GreeterFactory>("one\r\ntwo\n\npartial"));
   run_coroutine(reactor, read_lines_until_eof(reactor, server->address().port()));
 }
 
@@ -252,7 +229,7 @@ Awaitable<void> over_long_line(Reactor& reactor, std::uint16_t port) {
 
 TEST(StreamClient, OverLongLineThrows) {
   Reactor reactor;
-  auto server = reactor.listen_tcp(0, std::make_shared<AnnouncerFactory>("0123456789abcdef\n"));
+  auto server = reactor.listen_tcp(0, std::make_shared<GreeterFactory>("0123456789abcdef\n"));
   run_coroutine(reactor, over_long_line(reactor, server->address().port()));
 }
 
@@ -272,7 +249,7 @@ Awaitable<void> write_after_close(Reactor& reactor, std::uint16_t port) {
 
 TEST(StreamClient, WriteAfterTheConnectionEndedThrows) {
   Reactor reactor;
-  auto server = reactor.listen_tcp(0, std::make_shared<AnnouncerFactory>("bye\n"));
+  auto server = reactor.listen_tcp(0, std::make_shared<GreeterFactory>("bye\n"));
   run_coroutine(reactor, write_after_close(reactor, server->address().port()));
 }
 

@@ -6,28 +6,6 @@
 namespace braid::test {
 namespace {
 
-class Greeter : public Protocol {
- public:
-  explicit Greeter(std::string text) : text_(std::move(text)) {}
-  void connection_made() override {
-    transport().write(text_);
-    transport().lose_connection();
-  }
-  void data_received(std::string_view) override {}
-
- private:
-  std::string text_;
-};
-
-class GreeterFactory : public Factory {
- public:
-  explicit GreeterFactory(std::string text) : text_(std::move(text)) {}
-  std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<Greeter>(text_); }
-
- private:
-  std::string text_;
-};
-
 TEST(Tcp, EchoRoundTripReportsAddresses) {
   Reactor reactor;
   auto factory = std::make_shared<RecordingEchoFactory>();
