@@ -163,6 +163,15 @@ class Braidd:
                 raise
         return self.proc.returncode
 
+    def stop_and_clean_up(self):
+        """Stops braidd (it must exit 0) and always removes its directory."""
+        try:
+            status = self.stop()
+            if status != 0:
+                raise AssertionError("braidd exited %s; its stderr:\n%s" % (status, self.log))
+        finally:
+            self.__exit__(None, None, None)
+
     def __enter__(self):
         return self
 

@@ -24,12 +24,7 @@ class Limits(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            status = cls.daemon.stop()
-            if status != 0:
-                raise AssertionError("braidd exited %s; its stderr:\n%s" % (status, cls.daemon.log))
-        finally:
-            cls.daemon.__exit__(None, None, None)
+        cls.daemon.stop_and_clean_up()
 
     def test_max_connections(self):
         with connect(self.at["one-at-a-time"]) as first:

@@ -33,12 +33,7 @@ class Netcat(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        try:
-            status = cls.daemon.stop()
-            if status != 0:
-                raise AssertionError("braidd exited %s; its stderr:\n%s" % (status, cls.daemon.log))
-        finally:
-            cls.daemon.__exit__(None, None, None)
+        cls.daemon.stop_and_clean_up()
 
     def host_port(self, name):
         _, (host, port) = parse_address(self.daemon.addresses[name])

@@ -53,11 +53,8 @@ class StockServices(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         try:
-            status = cls.daemon.stop()
-            if status != 0:
-                raise AssertionError("braidd exited %s; its stderr:\n%s" % (status, cls.daemon.log))
+            cls.daemon.stop_and_clean_up()
         finally:
-            cls.daemon.__exit__(None, None, None)
             cls.listener.close()
             cls.broadcast_listener.close()
             shutil.rmtree(cls.tmp, ignore_errors=True)
