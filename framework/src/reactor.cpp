@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "datagram_port.hpp"
+#include "poller.hpp"
 #include "stream_listener.hpp"
 
 namespace braid {
@@ -43,6 +44,9 @@ class ReactorClock final : public Clock {
 }  // namespace
 
 struct Reactor::Impl {
+  // Declared first so it outlives the io_context: connections destroyed
+  // with the context's pending handlers still deregister from it.
+  detail::Poller poller;
   // One thread, no locks. A plain hint of 1 still takes the scheduler's and
   // the reactor's mutexes on every operation; UNSAFE drops both. Nothing else
   // touches the io_context from another thread: name resolution hands its
@@ -53,11 +57,14 @@ struct Reactor::Impl {
 };
 
 Reactor::Reactor()
-    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size)) {}
+    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size)) {
+  impl_->poller.attach(impl_->context);
+}
 
-Reactor::~Reactor() = default;
+Reactor::~Reactor() { impl_->poller.detach(); }
 
 boost::asio::io_context& Reactor::context() { return impl_->context; }
+detail::Poller& Reactor::poller() { return impl_->poller; }
 Clock& Reactor::clock() { return impl_->clock; }
 
 void Reactor::run() {

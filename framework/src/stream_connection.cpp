@@ -1,5 +1,6 @@
 #include "stream_connection.hpp"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,7 +25,6 @@ bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, std::unique_ptr<Protocol> protocol, std::shared_ptr<Factory> factory,
                                    const StreamLimits& limits, ConnectionOwner* owner)
     : reactor_(reactor),
-      socket_(reactor.context(), fd),
       fd_(fd),
       peer_(std::move(peer)),
       protocol_(std::move(protocol)),
@@ -32,7 +32,12 @@ StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, std::
       limits_(limits),
       owner_(owner) {}
 
-StreamConnection::~StreamConnection() = default;
+// Only reached open when the reactor is torn down with the connection in it.
+StreamConnection::~StreamConnection() {
+  if (fd_ < 0) return;
+  if (registered_) reactor_.poller().remove(fd_);
+  ::close(fd_);
+}
 
 template <class F>
 void StreamConnection::guarded(const char* event, F&& f) {
@@ -50,8 +55,15 @@ void StreamConnection::guarded(const char* event, F&& f) {
 }
 
 void StreamConnection::start() {
+  if (auto ec = reactor_.poller().add(fd_, this)) {
+    spdlog::error("{}: cannot watch the connection from {}: {}", owner_ ? owner_->label() : "client",
+                  peer_.to_string(), ec.message());
+    close(ec);
+    return;
+  }
+  registered_ = true;
   guarded("connection_made", [&] { protocol_->make_connection(*this, factory_.get()); });
-  if (can_read()) arm_read();
+  // Input that arrived before registration is reported by the poller.
 }
 
 void StreamConnection::detach_and_abort() {
@@ -61,28 +73,30 @@ void StreamConnection::detach_and_abort() {
 
 // --- reading ------------------------------------------------------------------
 
-void StreamConnection::arm_read() {
-  if (read_armed_ || !open_) return;
-  read_armed_ = true;
-  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->read_armed_ = false;
-                       if (!ec) self->on_readable();
-                     });
+// Output first: draining it may lift a flow-control pause before the read.
+void StreamConnection::on_events(std::uint32_t events) {
+  if (!open_) return;  // closed earlier in the same batch
+  if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && !out_.empty()) flush();
+  // A short read proves the socket empty only if the peer's FIN (or an
+  // error) had not arrived yet: those come with no later edge of their own.
+  if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+    on_readable(events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP) ? ReadUntil::would_block : ReadUntil::short_read);
 }
 
-// Reading again after a pause: readiness edges that came meanwhile were
-// consumed, so try a read instead of waiting for the next one.
+// Readiness is edge-triggered: whenever reading stops before the socket said
+// EAGAIN (a pause, the per-turn budget, a lose_connection), this is how it
+// starts again, with a read attempt instead of waiting for an edge that
+// already went by.
 void StreamConnection::schedule_read() {
-  if (read_posted_ || read_armed_ || !open_) return;
+  if (read_posted_ || !open_) return;
   read_posted_ = true;
   boost::asio::post(reactor_.context(), [self = shared_from_this()] {
     self->read_posted_ = false;
-    self->on_readable();
+    self->on_readable(ReadUntil::would_block);
   });
 }
 
-void StreamConnection::on_readable() {
+void StreamConnection::on_readable(ReadUntil until) {
   if (discarding()) return read_and_discard();
   if (!can_read()) return;
   char* buffer = reactor_.read_buffer();
@@ -94,17 +108,16 @@ void StreamConnection::on_readable() {
       touch();
       guarded("data_received", [&] { protocol_->data_received({buffer, static_cast<std::size_t>(n)}); });
       if (!can_read()) {
-        if (discarding()) arm_read();
+        if (discarding()) schedule_read();
         return;
       }
-      // A short read emptied the socket; with edge-triggered readiness the
-      // next arrival wakes us again.
-      if (static_cast<std::size_t>(n) < capacity) return arm_read();
+      // A short read emptied the socket; the next arrival is a new edge.
+      if (until == ReadUntil::short_read && static_cast<std::size_t>(n) < capacity) return;
       continue;
     }
     if (n == 0) return handle_eof();
     if (errno == EINTR) continue;
-    if (would_block(errno)) return arm_read();
+    if (would_block(errno)) return;
     return close(last_error());
   }
   schedule_read();  // more may be waiting: let other connections run first
@@ -124,7 +137,7 @@ void StreamConnection::read_and_discard() {
     }
     if (n == 0) return close({});
     if (errno == EINTR) continue;
-    if (would_block(errno)) return arm_read();
+    if (would_block(errno)) return;
     return close({});
   }
   schedule_read();
@@ -173,7 +186,7 @@ void StreamConnection::write_sequence(std::span<const std::string_view> parts) {
 void StreamConnection::send_direct(const iovec* iov, int count, std::size_t total) {
   if (!open_ || write_shut_) return;
   std::size_t sent = 0;
-  if (out_.empty() && !write_armed_) {
+  if (out_.empty()) {
     msghdr msg{};
     msg.msg_iov = const_cast<iovec*>(iov);
     msg.msg_iovlen = static_cast<std::size_t>(count);
@@ -204,22 +217,12 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
     out_.append({static_cast<const char*>(iov[i].iov_base) + sent, len - sent});
     sent = 0;
   }
-  arm_write();
+  // The rest goes out when the poller reports the socket writable again.
   if (!flow_paused_ && out_.size() > limits_.write_high_water) {
     flow_paused_ = true;
     ++stats_.pauses;
     guarded("buffer_filled", [&] { protocol_->buffer_filled(); });
   }
-}
-
-void StreamConnection::arm_write() {
-  if (write_armed_ || !open_) return;
-  write_armed_ = true;
-  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_write,
-                     [self = shared_from_this()](const boost::system::error_code& ec) {
-                       self->write_armed_ = false;
-                       if (!ec) self->flush();
-                     });
 }
 
 void StreamConnection::flush() {
@@ -236,7 +239,6 @@ void StreamConnection::flush() {
     return close(n < 0 ? last_error() : std::make_error_code(std::errc::broken_pipe));
   }
   if (!open_) return;
-  if (!out_.empty()) arm_write();
   after_output_shrank();
 }
 
@@ -264,9 +266,10 @@ void StreamConnection::lose_connection() {
 
 void StreamConnection::maybe_finish_lose() {
   if (!open_ || !shut_write_requested_ || !out_.empty()) return;
+  // Both directions done: close() alone sends our FIN, no shutdown() needed.
+  if (lose_requested_ && eof_seen_) return close({});
   if (!write_shut_) shut_write();
   if (!lose_requested_) return;
-  if (eof_seen_) return close({});
   // Wait (bounded) for the peer's FIN, discarding what it still sends.
   std::weak_ptr<StreamConnection> weak = weak_from_this();
   linger_timer_ = reactor_.clock().call_later(limits_.linger, [weak] {
@@ -293,8 +296,10 @@ void StreamConnection::close(std::error_code reason) {
     linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   }
-  boost::system::error_code ignored;
-  socket_.close(ignored);  // cancels pending waits; their handlers see operation_aborted
+  if (registered_) reactor_.poller().remove(fd_);
+  registered_ = false;
+  ::close(fd_);
+  fd_ = -1;
   out_.consume(out_.size());
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{}: closed {} (read {} B, wrote {} B){}", owner_ ? owner_->label() : "client",

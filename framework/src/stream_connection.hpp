@@ -8,7 +8,6 @@
 // posted call, so a connection is never destroyed inside its own callback.
 #include <sys/uio.h>
 
-#include "descriptor.hpp"
 #include <memory>
 #include <string>
 
@@ -16,6 +15,7 @@
 #include "braid/limits.hpp"
 #include "braid/protocol.hpp"
 #include "braid/reactor.hpp"
+#include "poller.hpp"
 #include "write_buffer.hpp"
 
 namespace braid::detail {
@@ -30,7 +30,9 @@ class ConnectionOwner {
   virtual const std::string& label() const = 0;
 };
 
-class StreamConnection final : public Transport, public std::enable_shared_from_this<StreamConnection> {
+class StreamConnection final : public Transport,
+                               public PollHandler,
+                               public std::enable_shared_from_this<StreamConnection> {
  public:
   // `limits` belongs to the owner and must outlive the connection's use of it
   // (an owner going away first detaches and aborts its connections).
@@ -38,7 +40,7 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
                    std::shared_ptr<Factory> factory, const StreamLimits& limits, ConnectionOwner* owner);
   ~StreamConnection() override;
 
-  // Calls connection_made and starts reading.
+  // Registers with the poller, calls connection_made and starts reading.
   void start();
   // Owner going away: close now and forget the owner.
   void detach_and_abort();
@@ -65,10 +67,13 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
  private:
   bool can_read() const { return open_ && !user_paused_ && !flow_paused_ && !lose_requested_ && !eof_seen_; }
   bool discarding() const { return open_ && write_shut_ && lose_requested_ && !eof_seen_; }
-  void arm_read();
-  void arm_write();
+  void on_events(std::uint32_t events) override;
   void schedule_read();
-  void on_readable();
+  // How far one turn reads: to the first short read (the socket had no more,
+  // and anything later is a new edge) or to EAGAIN (after a pause, or when
+  // the peer's FIN may be waiting behind the data).
+  enum class ReadUntil : std::uint8_t { short_read, would_block };
+  void on_readable(ReadUntil until);
   void read_and_discard();
   void handle_eof();
   void send_direct(const iovec* iov, int count, std::size_t total);
@@ -82,8 +87,7 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   void guarded(const char* event, F&& f);
 
   Reactor& reactor_;
-  Descriptor socket_;
-  int fd_;
+  int fd_;  // -1 once closed
   Address peer_;
   mutable std::unique_ptr<Address> host_;  // looked up when first asked for
   std::unique_ptr<Protocol> protocol_;
@@ -99,9 +103,8 @@ class StreamConnection final : public Transport, public std::enable_shared_from_
   std::uint8_t quiet_checks_ = 0;
 
   bool open_ = true;
-  bool read_armed_ = false;
+  bool registered_ = false;  // with the poller
   bool read_posted_ = false;
-  bool write_armed_ = false;
   bool user_paused_ = false;
   bool flow_paused_ = false;
   bool lose_requested_ = false;

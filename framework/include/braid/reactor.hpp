@@ -19,6 +19,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace braid::detail {
+class Poller;
+}
+
 namespace braid {
 
 class ClientFactory;
@@ -32,6 +36,8 @@ class Reactor {
 
   boost::asio::io_context& context();
   Clock& clock();
+  // Internal: the epoll set stream connections are watched in.
+  detail::Poller& poller();
 
   // Runs until stop() or until there is no more work.
   void run();

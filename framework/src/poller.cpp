@@ -1,0 +1,81 @@
+#include "poller.hpp"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <system_error>
+
+namespace braid::detail {
+namespace {
+// Events taken per wake-up; a fuller batch lets Asio's other handlers
+// (listeners, timers, posted calls) run before the next one.
+constexpr int batch_size = 128;
+}  // namespace
+
+Poller::Poller() : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  if (epoll_fd_ < 0) throw std::system_error(errno, std::system_category(), "epoll_create1");
+}
+
+Poller::~Poller() {
+  detach();
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void Poller::attach(boost::asio::io_context& context) { descriptor_.emplace(context.get_executor(), epoll_fd_); }
+
+void Poller::detach() {
+  if (!descriptor_) return;
+  descriptor_->release();  // the poller keeps the descriptor; Asio forgets it
+  descriptor_.reset();
+  waiting_ = false;
+}
+
+std::error_code Poller::add(int fd, PollHandler* handler) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return {errno, std::system_category()};
+  ++watched_;
+  wait();
+  return {};
+}
+
+// Explicit, not left to close(): a descriptor duplicated into a child
+// process would otherwise keep delivering events for a handler that is gone.
+void Poller::remove(int fd) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  --watched_;
+  // With nothing watched, no wait stays pending: Reactor::run() returns
+  // when there is no other work, as it does without the poller.
+  if (watched_ == 0 && waiting_ && descriptor_) descriptor_->cancel();
+}
+
+void Poller::wait() {
+  if (waiting_ || dispatch_posted_ || watched_ == 0 || !descriptor_) return;
+  waiting_ = true;
+  descriptor_->async_wait(Descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    waiting_ = false;
+    if (ec == boost::asio::error::operation_aborted) return wait();  // cancelled; re-arms if watched again
+    dispatch();
+  });
+}
+
+void Poller::dispatch() {
+  epoll_event events[batch_size];
+  int n;
+  do {
+    n = ::epoll_wait(epoll_fd_, events, batch_size, 0);
+  } while (n < 0 && errno == EINTR);
+  for (int i = 0; i < n; ++i) static_cast<PollHandler*>(events[i].data.ptr)->on_events(events[i].events);
+  if (n < batch_size) return wait();
+  // More may be ready: let the rest of the loop run, then take the next batch.
+  dispatch_posted_ = true;
+  boost::asio::post(descriptor_->get_executor(), [this] {
+    dispatch_posted_ = false;
+    if (descriptor_) dispatch();
+  });
+}
+
+}  // namespace braid::detail

@@ -1,0 +1,56 @@
+#pragma once
+// Braid's own edge-triggered epoll set for stream connections, nested in
+// Asio's: Asio waits on the epoll descriptor once, and a wake-up dispatches
+// every ready connection directly. A connection is registered once, for input
+// and output, and never re-armed: no per-connection Asio descriptor state, no
+// pending wait operation per idle connection, no handler per message.
+#include <cstdint>
+#include <optional>
+#include <system_error>
+
+#include "descriptor.hpp"
+
+namespace braid::detail {
+
+class PollHandler {
+ public:
+  // `events` is the epoll mask (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLERR, EPOLLHUP).
+  virtual void on_events(std::uint32_t events) = 0;
+
+ protected:
+  ~PollHandler() = default;
+};
+
+class Poller {
+ public:
+  Poller();
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // Binds the epoll descriptor to the loop. Separate from the constructor so
+  // the poller can outlive the io_context (connections destroyed with the
+  // context's pending handlers still deregister from it).
+  void attach(boost::asio::io_context& context);
+  void detach();
+
+  // Watches `fd` (edge-triggered input, output and peer shutdown) until remove(). `handler`
+  // must stay alive until then, and until the current dispatch returns: it
+  // may still receive events fetched in the same batch.
+  // Fails only when the kernel refuses (out of memory, max_user_watches).
+  std::error_code add(int fd, PollHandler* handler);
+  void remove(int fd);
+  std::size_t watched() const { return watched_; }
+
+ private:
+  void wait();
+  void dispatch();
+
+  int epoll_fd_ = -1;
+  std::optional<Descriptor> descriptor_;  // epoll_fd_, as Asio sees it
+  std::size_t watched_ = 0;
+  bool waiting_ = false;
+  bool dispatch_posted_ = false;
+};
+
+}  // namespace braid::detail
