@@ -56,6 +56,9 @@ int open_bound_socket(const Endpoint& endpoint, int type) {
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   }
   if (family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  // Linux copies TCP_NODELAY from the listening socket to every socket it
+  // accepts: set once here, it costs no system call per connection.
+  if (!unix_socket && type == SOCK_STREAM) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) fail(fd, "bind " + where);
   if (unix_socket && endpoint.mode_set && ::chmod(endpoint.path.c_str(), endpoint.mode) != 0) {
     fail(fd, "chmod " + where);

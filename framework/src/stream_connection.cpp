@@ -187,12 +187,15 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
   if (!open_ || write_shut_) return;
   std::size_t sent = 0;
   if (out_.empty()) {
+    // send() for one buffer: the kernel's sendmsg path copies in a msghdr
+    // and an iovec array first.
     msghdr msg{};
     msg.msg_iov = const_cast<iovec*>(iov);
     msg.msg_iovlen = static_cast<std::size_t>(count);
     ssize_t n;
     do {
-      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = count == 1 ? ::send(fd_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT)
+                     : ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n >= 0) {
       sent = static_cast<std::size_t>(n);

@@ -1,7 +1,6 @@
 #include "stream_listener.hpp"
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -157,10 +156,6 @@ void StreamListener::adopt(int fd, const Address& peer) {
     ::close(fd);
     return;
   }
-  if (tcp_) {
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
   std::unique_ptr<Protocol> protocol;
   try {
     protocol = factory_->build_protocol(peer);
@@ -177,7 +172,7 @@ void StreamListener::adopt(int fd, const Address& peer) {
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
   if (limits_.max_connections_per_peer > 0) ++per_peer_[peer.host()];
-  spdlog::debug("{}: connection from {}", label_, peer.to_string());
+  if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{}: connection from {}", label_, peer.to_string());
   connection->start();
 }
 
