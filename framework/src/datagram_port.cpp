@@ -11,7 +11,7 @@
 
 namespace braid::detail {
 namespace {
-constexpr int max_reads_per_turn = 64;
+constexpr int max_batches_per_turn = 8;  // of Reactor::datagram_slots, then yield
 constexpr std::size_t max_buckets = 4096;
 }  // namespace
 
@@ -52,41 +52,60 @@ void UdpPort::arm_read() {
                      });
 }
 
+// Up to datagram_slots datagrams per system call, each into its own slot of
+// the reactor's buffer; a batch that comes back short means the socket is
+// empty, and the wait's re-arm reports anything that arrives later.
 void UdpPort::on_readable() {
+  constexpr unsigned slots = Reactor::datagram_slots;
   char* buffer = reactor_.read_buffer();
-  for (int i = 0; i < max_reads_per_turn && open_; ++i) {
-    sockaddr_storage storage{};
-    socklen_t len = sizeof storage;
+  sockaddr_storage sources[slots];
+  iovec iov[slots];
+  mmsghdr messages[slots];
+  for (int batch = 0; batch < max_batches_per_turn && open_; ++batch) {
+    for (unsigned i = 0; i < slots; ++i) {
+      iov[i] = {buffer + i * Reactor::read_buffer_size, Reactor::read_buffer_size};
+      messages[i] = {};
+      messages[i].msg_hdr.msg_name = &sources[i];
+      messages[i].msg_hdr.msg_namelen = sizeof sources[i];
+      messages[i].msg_hdr.msg_iov = &iov[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
     // MSG_TRUNC: learn a too-large datagram's real size instead of a silent cut.
-    ssize_t n = ::recvfrom(socket_.native_handle(), buffer, Reactor::read_buffer_size, MSG_TRUNC,
-                           reinterpret_cast<sockaddr*>(&storage), &len);
+    int n = ::recvmmsg(socket_.native_handle(), messages, slots, MSG_DONTWAIT | MSG_TRUNC, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return arm_read();
       // ICMP errors from earlier sends (ECONNREFUSED...) surface here: not fatal.
       continue;
     }
-    ++stats_.received;
-    Address from = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
-    if (limits_.drop_loop_sources && from_loop_source(from)) {
-      ++stats_.dropped_loop;
-      continue;
+    for (int i = 0; i < n && open_; ++i) {
+      std::size_t size = std::min<std::size_t>(messages[i].msg_len, Reactor::read_buffer_size);
+      deliver({static_cast<const char*>(iov[i].iov_base), size},
+              Address::from_sockaddr(reinterpret_cast<sockaddr*>(&sources[i]), messages[i].msg_hdr.msg_namelen));
     }
-    if (!source_allowed(from)) {
-      ++stats_.dropped_rate;
-      continue;
-    }
-    std::size_t size = std::min(static_cast<std::size_t>(n), Reactor::read_buffer_size);
-    try {
-      protocol_->datagram_received({buffer, size}, from);
-    } catch (const std::exception& e) {
-      spdlog::error("{}: datagram_received from {} threw: {}", label_, from.to_string(), e.what());
-    }
+    if (static_cast<unsigned>(n) < slots) return arm_read();
   }
   if (!open_) return;
   boost::asio::post(reactor_.context(), [this, alive = alive_] {
     if (*alive && open_) on_readable();
   });
+}
+
+void UdpPort::deliver(std::string_view datagram, const Address& from) {
+  ++stats_.received;
+  if (limits_.drop_loop_sources && from_loop_source(from)) {
+    ++stats_.dropped_loop;
+    return;
+  }
+  if (!source_allowed(from)) {
+    ++stats_.dropped_rate;
+    return;
+  }
+  try {
+    protocol_->datagram_received(datagram, from);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: datagram_received from {} threw: {}", label_, from.to_string(), e.what());
+  }
 }
 
 bool UdpPort::from_loop_source(const Address& from) const {

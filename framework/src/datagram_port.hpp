@@ -38,6 +38,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   };
   void arm_read();
   void on_readable();
+  void deliver(std::string_view datagram, const Address& from);
   bool from_loop_source(const Address& from) const;
   bool source_allowed(const Address& from);
 

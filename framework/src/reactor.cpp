@@ -57,7 +57,7 @@ struct Reactor::Impl {
 };
 
 Reactor::Reactor()
-    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size)) {
+    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size * datagram_slots)) {
   impl_->poller.attach(impl_->context);
 }
 

@@ -74,6 +74,10 @@ class Reactor {
   // into it on readiness, so an idle connection holds no read buffer.
   char* read_buffer() { return read_buffer_.get(); }
   static constexpr std::size_t read_buffer_size = 64 * 1024;
+  // UDP ports take up to this many datagrams per recvmmsg, each into its own
+  // read_buffer_size slot of the same buffer (slot 0 is read_buffer()). Pages
+  // a socket never wrote to stay unallocated.
+  static constexpr std::size_t datagram_slots = 8;
 
  private:
   struct Impl;
