@@ -32,20 +32,36 @@ void Poller::detach() {
   waiting_ = false;
 }
 
-std::error_code Poller::add(int fd, PollHandler* handler) {
+std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
+  std::uint32_t index;
+  if (free_slots_.empty()) {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Slot& slot = slots_[index];
+  token = (static_cast<Token>(slot.generation) << 32) | index;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.ptr = handler;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return {errno, std::system_category()};
+  ev.data.u64 = token;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    free_slots_.push_back(index);
+    return {errno, std::system_category()};
+  }
+  slot.handler = handler;
   ++watched_;
   wait();
   return {};
 }
 
-// Explicit, not left to close(): a descriptor duplicated into a child
-// process would otherwise keep delivering events for a handler that is gone.
-void Poller::remove(int fd) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+void Poller::forget(Token token) {
+  auto index = static_cast<std::uint32_t>(token);
+  Slot& slot = slots_[index];
+  slot.handler = nullptr;
+  ++slot.generation;
+  free_slots_.push_back(index);
   --watched_;
   // With nothing watched, no wait stays pending: Reactor::run() returns
   // when there is no other work, as it does without the poller.
@@ -68,7 +84,13 @@ void Poller::dispatch() {
   do {
     n = ::epoll_wait(epoll_fd_, events, batch_size, 0);
   } while (n < 0 && errno == EINTR);
-  for (int i = 0; i < n; ++i) static_cast<PollHandler*>(events[i].data.ptr)->on_events(events[i].events);
+  for (int i = 0; i < n; ++i) {
+    Token token = events[i].data.u64;
+    const Slot& slot = slots_[static_cast<std::uint32_t>(token)];
+    if (slot.generation == static_cast<std::uint32_t>(token >> 32) && slot.handler) {
+      slot.handler->on_events(events[i].events);
+    }
+  }
   if (n < batch_size) return wait();
   // More may be ready: let the rest of the loop run, then take the next batch.
   dispatch_posted_ = true;

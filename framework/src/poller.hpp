@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include "descriptor.hpp"
 
@@ -34,17 +35,31 @@ class Poller {
   void attach(boost::asio::io_context& context);
   void detach();
 
-  // Watches `fd` (edge-triggered input, output and peer shutdown) until remove(). `handler`
-  // must stay alive until then, and until the current dispatch returns: it
-  // may still receive events fetched in the same batch.
-  // Fails only when the kernel refuses (out of memory, max_user_watches).
-  std::error_code add(int fd, PollHandler* handler);
-  void remove(int fd);
+  // Which registration an event belongs to: a slot and its generation.
+  using Token = std::uint64_t;
+
+  // Watches `fd` (edge-triggered input, output and peer shutdown) until
+  // forget(token). Fails only when the kernel refuses (out of memory,
+  // max_user_watches).
+  std::error_code add(int fd, PollHandler* handler, Token& token);
+  // The handler gets no more events, not even ones already fetched in the
+  // current batch. Call it, then close the descriptor: closing removes it
+  // from the epoll set, with no epoll_ctl. Were the descriptor duplicated
+  // (a forked child), its events would still come, to a slot whose
+  // generation no longer matches, and be dropped.
+  void forget(Token token);
   std::size_t watched() const { return watched_; }
 
  private:
   void wait();
   void dispatch();
+
+  struct Slot {
+    PollHandler* handler = nullptr;
+    std::uint32_t generation = 0;
+  };
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
 
   int epoll_fd_ = -1;
   std::optional<Descriptor> descriptor_;  // epoll_fd_, as Asio sees it

@@ -35,7 +35,7 @@ StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, std::
 // Only reached open when the reactor is torn down with the connection in it.
 StreamConnection::~StreamConnection() {
   if (fd_ < 0) return;
-  if (registered_) reactor_.poller().remove(fd_);
+  if (registered_) reactor_.poller().forget(poll_token_);
   ::close(fd_);
 }
 
@@ -55,7 +55,7 @@ void StreamConnection::guarded(const char* event, F&& f) {
 }
 
 void StreamConnection::start() {
-  if (auto ec = reactor_.poller().add(fd_, this)) {
+  if (auto ec = reactor_.poller().add(fd_, this, poll_token_)) {
     spdlog::error("{}: cannot watch the connection from {}: {}", owner_ ? owner_->label() : "client",
                   peer_.to_string(), ec.message());
     close(ec);
@@ -299,7 +299,7 @@ void StreamConnection::close(std::error_code reason) {
     linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   }
-  if (registered_) reactor_.poller().remove(fd_);
+  if (registered_) reactor_.poller().forget(poll_token_);
   registered_ = false;
   ::close(fd_);
   fd_ = -1;

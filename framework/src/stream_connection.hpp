@@ -88,6 +88,7 @@ class StreamConnection final : public Transport,
 
   Reactor& reactor_;
   int fd_;  // -1 once closed
+  Poller::Token poll_token_ = 0;
   Address peer_;
   mutable std::unique_ptr<Address> host_;  // looked up when first asked for
   std::unique_ptr<Protocol> protocol_;
