@@ -21,13 +21,12 @@ constexpr std::chrono::milliseconds max_backoff{1000};
 StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                StreamLimits limits)
     : reactor_(reactor),
-      acceptor_(reactor.context()),
       tcp_(endpoint.kind == TransportKind::tcp),
       factory_(std::move(factory)),
       limits_(limits),
       label_(endpoint.to_string()) {
   int fd = open_bound_socket(endpoint, SOCK_STREAM);
-  acceptor_.assign(fd);
+  fd_ = fd;
   address_ = tcp_ ? local_address(fd) : Address::unix_path(endpoint.path);
   if (!tcp_) unix_path_ = endpoint.path;
   factory_->start_factory();
@@ -37,7 +36,12 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
                                                 [this] { sweep_idle(); });
     idle_sweep_->start(false);
   }
-  arm_accept();
+  // Connections already waiting in the backlog are reported by the poller.
+  if (auto ec = reactor.poller().add(fd, this, poll_token_)) {
+    factory_->stop_factory();
+    ::close(fd);
+    throw std::system_error(ec, "watching " + label_);
+  }
 }
 
 StreamListener::~StreamListener() {
@@ -58,8 +62,9 @@ void StreamListener::stop_listening() {
   if (!listening_) return;
   listening_ = false;
   backoff_timer_.cancel();
-  boost::system::error_code ignored;
-  acceptor_.close(ignored);
+  reactor_.poller().forget(poll_token_);
+  ::close(fd_);
+  fd_ = -1;
   if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
   check_drained();
 }
@@ -86,20 +91,17 @@ void StreamListener::check_drained() {
   fn();
 }
 
-void StreamListener::arm_accept() {
-  if (!listening_) return;
-  acceptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this, alive = alive_](const boost::system::error_code& ec) {
-                         if (*alive && !ec) on_acceptable();
-                       });
-}
+// The listening socket shares the connections' epoll set: one wake-up serves
+// new connections and established ones alike. Edge-triggered, so every turn
+// accepts until EAGAIN, or continues from a posted call or the back-off timer.
+void StreamListener::on_events(std::uint32_t) { on_acceptable(); }
 
 void StreamListener::on_acceptable() {
   if (!listening_) return;
   for (int i = 0; i < max_accepts_per_turn; ++i) {
     sockaddr_storage storage{};
     socklen_t len = sizeof storage;
-    int fd = ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&storage), &len,
+    int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&storage), &len,
                        SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       switch (errno) {
@@ -109,7 +111,7 @@ void StreamListener::on_acceptable() {
           continue;
         case EAGAIN:
           backoff_ = std::chrono::milliseconds(0);
-          return arm_accept();
+          return;
         case EMFILE:
         case ENFILE:
         case ENOBUFS:

@@ -4,7 +4,6 @@
 // connection is closed at once and counted). When descriptors run out
 // (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
 // spinning, and resumes on its own.
-#include "descriptor.hpp"
 #include <map>
 #include <memory>
 #include <string>
@@ -16,7 +15,7 @@
 
 namespace braid::detail {
 
-class StreamListener final : public StreamPort, public ConnectionOwner {
+class StreamListener final : public StreamPort, public ConnectionOwner, public PollHandler {
  public:
   StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory, StreamLimits limits);
   ~StreamListener() override;
@@ -37,7 +36,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner {
   void adopt(int fd, const Address& peer);
 
  private:
-  void arm_accept();
+  void on_events(std::uint32_t events) override;
   void on_acceptable();
   void back_off();
   bool over_limit(const Address& peer);
@@ -45,7 +44,8 @@ class StreamListener final : public StreamPort, public ConnectionOwner {
   void sweep_idle();
 
   Reactor& reactor_;
-  Descriptor acceptor_;
+  int fd_ = -1;  // the listening socket, in the reactor's poller
+  Poller::Token poll_token_ = 0;
   Address address_;
   bool tcp_;
   std::string unix_path_;
