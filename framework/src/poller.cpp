@@ -9,8 +9,8 @@
 
 namespace braid::detail {
 namespace {
-// Events taken per wake-up; a fuller batch lets Asio's other handlers
-// (listeners, timers, posted calls) run before the next one.
+// Events taken per wake-up; a full batch lets Asio's other handlers
+// (timers, UDP ports, posted calls) run before the next one.
 constexpr int batch_size = 128;
 }  // namespace
 

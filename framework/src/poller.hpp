@@ -1,9 +1,10 @@
 #pragma once
-// Braid's own edge-triggered epoll set for stream connections, nested in
-// Asio's: Asio waits on the epoll descriptor once, and a wake-up dispatches
-// every ready connection directly. A connection is registered once, for input
-// and output, and never re-armed: no per-connection Asio descriptor state, no
-// pending wait operation per idle connection, no handler per message.
+// Braid's own edge-triggered epoll set for stream connections and listening
+// sockets, nested in Asio's: Asio waits on the epoll descriptor, and a
+// wake-up dispatches every ready socket directly. A socket is registered
+// once, for input and output, and never re-armed: no per-connection Asio
+// descriptor state, no pending wait operation per idle connection, no
+// handler per message.
 #include <cstdint>
 #include <optional>
 #include <system_error>
