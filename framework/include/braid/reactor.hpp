@@ -36,7 +36,7 @@ class Reactor {
 
   boost::asio::io_context& context();
   Clock& clock();
-  // Internal: the epoll set stream connections are watched in.
+  // Internal: the epoll set stream connections and listeners are watched in.
   detail::Poller& poller();
 
   // Runs until stop() or until there is no more work.
