@@ -144,9 +144,28 @@ void StreamListener::back_off() {
   });
 }
 
+StreamListener::PeerKey StreamListener::peer_key(const Address& peer) {
+  PeerKey key;
+  key.bytes[0] = static_cast<unsigned char>(peer.family());
+  const sockaddr* sa = peer.sockaddr_ptr();
+  if (peer.family() == Address::Family::ipv4) {
+    std::memcpy(&key.bytes[1], &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
+  } else if (peer.family() == Address::Family::ipv6) {
+    std::memcpy(&key.bytes[1], &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
+  }  // UNIX peers are one host
+  return key;
+}
+
+std::size_t StreamListener::PeerKeyHash::operator()(const PeerKey& k) const {
+  return std::hash<std::string_view>{}({reinterpret_cast<const char*>(k.bytes.data()), k.bytes.size()});
+}
+
 bool StreamListener::over_limit(const Address& peer) {
   if (limits_.max_connections > 0 && connections_.size() >= limits_.max_connections) return true;
-  if (limits_.max_connections_per_peer > 0 && per_peer_[peer.host()] >= limits_.max_connections_per_peer) return true;
+  if (limits_.max_connections_per_peer > 0) {
+    auto it = per_peer_.find(peer_key(peer));
+    if (it != per_peer_.end() && it->second >= limits_.max_connections_per_peer) return true;
+  }
   return false;
 }
 
@@ -173,7 +192,7 @@ void StreamListener::adopt(int fd, const Address& peer) {
                                                        this);
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
-  if (limits_.max_connections_per_peer > 0) ++per_peer_[peer.host()];
+  if (limits_.max_connections_per_peer > 0) ++per_peer_[peer_key(peer)];
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{}: connection from {}", label_, peer.to_string());
   connection->start();
 }
@@ -182,7 +201,7 @@ void StreamListener::connection_closed(StreamConnection& connection, std::error_
   std::size_t slot = connection.owner_slot;
   if (slot >= connections_.size() || connections_[slot].get() != &connection) return;
   if (limits_.max_connections_per_peer > 0) {
-    auto it = per_peer_.find(connection.peer().host());
+    auto it = per_peer_.find(peer_key(connection.peer()));
     if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
   }
   // The posted call that invoked us holds its own reference: dropping ours

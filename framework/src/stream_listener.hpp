@@ -4,9 +4,10 @@
 // connection is closed at once and counted). When descriptors run out
 // (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
 // spinning, and resumes on its own.
-#include <map>
+#include <array>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "braid/listening_port.hpp"
@@ -54,7 +55,16 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   std::string label_;
   ListenerStats stats_;
   std::vector<std::shared_ptr<StreamConnection>> connections_;
-  std::map<std::string, std::size_t> per_peer_;
+  // Connections per peer host, keyed by the raw address (no text per accept).
+  struct PeerKey {
+    std::array<unsigned char, 17> bytes{};  // family, then 4 or 16 address bytes
+    bool operator==(const PeerKey&) const = default;
+  };
+  struct PeerKeyHash {
+    std::size_t operator()(const PeerKey& k) const;
+  };
+  static PeerKey peer_key(const Address& peer);
+  std::unordered_map<PeerKey, std::uint32_t, PeerKeyHash> per_peer_;
   std::function<void()> on_drained_;
   DelayedCall backoff_timer_;
   std::unique_ptr<LoopingCall> idle_sweep_;
