@@ -49,7 +49,6 @@ class Poller {
   // (a forked child), its events would still come, to a slot whose
   // generation no longer matches, and be dropped.
   void forget(Token token);
-  std::size_t watched() const { return watched_; }
 
  private:
   void wait();

@@ -183,19 +183,23 @@ void StreamConnection::write_sequence(std::span<const std::string_view> parts) {
   }
 }
 
+// send() for one buffer: the kernel's sendmsg path copies in a msghdr and an
+// iovec array first.
+ssize_t StreamConnection::send_now(const iovec* iov, int count) {
+  if (count == 1) return ::send(fd_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<std::size_t>(count);
+  return ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 void StreamConnection::send_direct(const iovec* iov, int count, std::size_t total) {
   if (!open_ || write_shut_) return;
   std::size_t sent = 0;
   if (out_.empty()) {
-    // send() for one buffer: the kernel's sendmsg path copies in a msghdr
-    // and an iovec array first.
-    msghdr msg{};
-    msg.msg_iov = const_cast<iovec*>(iov);
-    msg.msg_iovlen = static_cast<std::size_t>(count);
     ssize_t n;
     do {
-      n = count == 1 ? ::send(fd_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT)
-                     : ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      n = send_now(iov, count);
     } while (n < 0 && errno == EINTR);
     if (n >= 0) {
       sent = static_cast<std::size_t>(n);

@@ -76,6 +76,7 @@ class StreamConnection final : public Transport,
   void on_readable(ReadUntil until);
   void read_and_discard();
   void handle_eof();
+  ssize_t send_now(const iovec* iov, int count);
   void send_direct(const iovec* iov, int count, std::size_t total);
   void flush();
   void after_output_shrank();

@@ -25,9 +25,8 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
       factory_(std::move(factory)),
       limits_(limits),
       label_(endpoint.to_string()) {
-  int fd = open_bound_socket(endpoint, SOCK_STREAM);
-  fd_ = fd;
-  address_ = tcp_ ? local_address(fd) : Address::unix_path(endpoint.path);
+  fd_ = open_bound_socket(endpoint, SOCK_STREAM);
+  address_ = tcp_ ? local_address(fd_) : Address::unix_path(endpoint.path);
   if (!tcp_) unix_path_ = endpoint.path;
   factory_->start_factory();
   if (limits_.idle_timeout.count() > 0) {
@@ -37,9 +36,9 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
     idle_sweep_->start(false);
   }
   // Connections already waiting in the backlog are reported by the poller.
-  if (auto ec = reactor.poller().add(fd, this, poll_token_)) {
+  if (auto ec = reactor.poller().add(fd_, this, poll_token_)) {
     factory_->stop_factory();
-    ::close(fd);
+    ::close(fd_);
     throw std::system_error(ec, "watching " + label_);
   }
 }
