@@ -44,7 +44,7 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
   Slot& slot = slots_[index];
   token = (static_cast<Token>(slot.generation) << 32) | index;
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = token;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
     free_slots_.push_back(index);
@@ -53,6 +53,14 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
   slot.handler = handler;
   ++watched_;
   wait();
+  return {};
+}
+
+std::error_code Poller::watch_output(int fd, Token token) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = token;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) return {errno, std::system_category()};
   return {};
 }
 

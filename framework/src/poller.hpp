@@ -2,9 +2,11 @@
 // Braid's own edge-triggered epoll set for stream connections and listening
 // sockets, nested in Asio's: Asio waits on the epoll descriptor, and a
 // wake-up dispatches every ready socket directly. A socket is registered
-// once, for input and output, and never re-armed: no per-connection Asio
-// descriptor state, no pending wait operation per idle connection, no
-// handler per message.
+// once for input and is never re-armed; output readiness is added, once, the
+// first time one of its writes would block (a new socket is writable at once,
+// and watching that from the start costs an event per connection). No
+// per-connection Asio descriptor state, no pending wait operation per idle
+// connection, no handler per message.
 #include <cstdint>
 #include <optional>
 #include <system_error>
@@ -39,10 +41,12 @@ class Poller {
   // Which registration an event belongs to: a slot and its generation.
   using Token = std::uint64_t;
 
-  // Watches `fd` (edge-triggered input, output and peer shutdown) until
+  // Watches `fd` (edge-triggered input and peer shutdown) until
   // forget(token). Fails only when the kernel refuses (out of memory,
   // max_user_watches).
   std::error_code add(int fd, PollHandler* handler, Token& token);
+  // Adds output readiness to the watch, for a socket whose writes would block.
+  std::error_code watch_output(int fd, Token token);
   // The handler gets no more events, not even ones already fetched in the
   // current batch. Call it, then close the descriptor: closing removes it
   // from the epoll set, with no epoll_ctl. Were the descriptor duplicated

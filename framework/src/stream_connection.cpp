@@ -225,6 +225,14 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
     sent = 0;
   }
   // The rest goes out when the poller reports the socket writable again.
+  if (!output_watched_ && registered_) {
+    if (auto ec = reactor_.poller().watch_output(fd_, poll_token_)) {
+      boost::asio::post(reactor_.context(), [self = shared_from_this(), ec] { self->close(ec); });
+      write_shut_ = true;
+      return;
+    }
+    output_watched_ = true;
+  }
   if (!flow_paused_ && out_.size() > limits_.write_high_water) {
     flow_paused_ = true;
     ++stats_.pauses;

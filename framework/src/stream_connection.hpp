@@ -106,6 +106,7 @@ class StreamConnection final : public Transport,
 
   bool open_ = true;
   bool registered_ = false;  // with the poller
+  bool output_watched_ = false;  // the poller reports EPOLLOUT too: once a write would have blocked
   bool read_posted_ = false;
   bool user_paused_ = false;
   bool flow_paused_ = false;
