@@ -19,13 +19,15 @@ struct Args {
   std::string ready_file;
 };
 
-// Parses argv; on --help or bad usage prints and exits.
-inline Args parse_args(int argc, char** argv, const std::string& description) {
+// Parses argv; on --help or bad usage prints and exits. With `nested`, also
+// takes --nested (the epoll baseline's set waited on from inside another).
+inline Args parse_args(int argc, char** argv, const std::string& description, bool* nested = nullptr) {
   Args args;
   CLI::App app{description};
   app.add_option("--tcp-port", args.tcp_port, "TCP port on 127.0.0.1 (0 = any free port)")->capture_default_str();
   app.add_option("--udp-port", args.udp_port, "UDP port on 127.0.0.1 (0 = any free port)")->capture_default_str();
   app.add_option("--ready-file", args.ready_file, "once listening, write {\"tcp\": PORT, \"udp\": PORT} here");
+  if (nested) app.add_flag("--nested", *nested, "wait on the epoll set from inside a second one, as Braid inside Asio");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
