@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace braid {
 namespace {
@@ -26,6 +27,11 @@ std::string delimiter_tail(std::string_view held, std::size_t d) {
 }
 
 }  // namespace
+
+void LineReceiver::set_delimiter(std::string delimiter) {
+  if (delimiter.empty()) throw std::invalid_argument("LineReceiver: the delimiter cannot be empty");
+  delimiter_ = std::move(delimiter);
+}
 
 std::size_t LineReceiver::max_line_length() const {
   if (max_line_length_ > 0) return max_line_length_;

@@ -30,7 +30,14 @@ void LoopingCall::stop() {
 void LoopingCall::fire() {
   ++calls_;
   auto alive = alive_;
-  fn_();  // may stop() or destroy this LoopingCall
+  try {
+    fn_();  // may stop() or destroy this LoopingCall
+  } catch (...) {
+    // As Twisted's LoopingCall: an error ends the loop. It goes on to the
+    // clock's runner (the reactor logs it).
+    if (*alive) stop();
+    throw;
+  }
   if (*alive && running_ && !next_.active()) schedule_next();
 }
 

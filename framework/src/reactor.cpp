@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "braid/log.hpp"
 #include "datagram_port.hpp"
 #include "poller.hpp"
 #include "stream_listener.hpp"
@@ -33,9 +34,24 @@ class ReactorClock final : public Clock {
     timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;  // re-armed or shutting down
       armed_for_ = TimePoint::max();
-      run_due_calls();
+      run_due_calls_logging_errors();
       arm();
     });
+  }
+  // A timed call that throws is logged, as Twisted logs an unhandled error in
+  // a callLater: the loop, and the other calls due with it, go on. Each pass
+  // consumes the call that threw, so this ends.
+  void run_due_calls_logging_errors() {
+    for (;;) {
+      try {
+        run_due_calls();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("a timed call threw: {}", e.what());
+      } catch (...) {
+        spdlog::error("a timed call threw a non-exception");
+      }
+    }
   }
   boost::asio::steady_timer timer_;
   TimePoint armed_for_ = TimePoint::max();

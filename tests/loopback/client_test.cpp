@@ -83,6 +83,21 @@ TEST(Reactor, CallLaterRunsOnTheRealClockInOrder) {
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
 
+// A timed call that throws is logged; the loop, the other calls due with it
+// and later timers go on.
+TEST(Reactor, ATimedCallThatThrowsDoesNotEndTheLoop) {
+  Reactor reactor;
+  std::vector<int> order;
+  reactor.call_later(std::chrono::milliseconds(0), [] { throw std::runtime_error("boom"); });
+  reactor.call_later(std::chrono::milliseconds(0), [&] { order.push_back(1); });
+  reactor.call_later(std::chrono::milliseconds(1), [&] {
+    order.push_back(2);
+    reactor.call_later(std::chrono::milliseconds(1), [&] { order.push_back(3); });
+  });
+  EXPECT_NO_THROW(EXPECT_TRUE(run_until(reactor, [&] { return order.size() == 3; })));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
 TEST(Reactor, StopEndsRun) {
   Reactor reactor;
   auto server = reactor.listen_tcp(0, std::make_shared<RecordingEchoFactory>());

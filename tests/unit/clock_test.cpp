@@ -6,6 +6,7 @@
 #include <malloc.h>
 
 #include <chrono>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <vector>
@@ -467,6 +468,32 @@ TEST(LoopingCall, StartNowCallsSynchronously) {
   EXPECT_EQ(calls, 1);
   clock.advance(1ms);
   EXPECT_EQ(calls, 2);
+}
+
+// As in Twisted: a call that throws ends the loop, and the error goes on to
+// whoever runs the clock (the reactor logs it).
+TEST(LoopingCall, AThrowingCallStopsTheLoop) {
+  ManualClock clock;
+  int calls = 0;
+  LoopingCall loop(clock, 10ms, [&] {
+    if (++calls == 2) throw std::runtime_error("boom");
+  });
+  loop.start(true);
+  EXPECT_THROW(clock.advance(10ms), std::runtime_error);
+  EXPECT_FALSE(loop.running());
+  clock.advance(50ms);
+  EXPECT_EQ(calls, 2);
+  loop.start(true);  // and it can be started again
+  EXPECT_TRUE(loop.running());
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(LoopingCall, AThrowingFirstCallLeavesItStopped) {
+  ManualClock clock;
+  LoopingCall loop(clock, 10ms, [] { throw std::runtime_error("boom"); });
+  EXPECT_THROW(loop.start(true), std::runtime_error);
+  EXPECT_FALSE(loop.running());
+  EXPECT_EQ(clock.pending_calls(), 0u);
 }
 
 TEST(LoopingCall, StartLaterWaitsOneInterval) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +98,13 @@ TEST(LineReceiver, MixedLineEndsAtEverySplit) {
 
 TEST(LineReceiver, OnlyOneCarriageReturnIsStripped) {
   expect_every_split({}, "x\r\r\ny\rz\n\r\n", {"x\r", "y\rz", ""}, 0);
+}
+
+TEST(LineReceiver, AnEmptyDelimiterIsRefusedAndTheOldOneKept) {
+  Recorder receiver;
+  receiver.set_delimiter("\r\n");
+  EXPECT_THROW(receiver.set_delimiter(""), std::invalid_argument);
+  EXPECT_EQ(receiver.delimiter(), "\r\n");
 }
 
 TEST(LineReceiver, CrLfDelimiterAtEverySplit) {

@@ -81,6 +81,8 @@ class LoopingCall {
   LoopingCall& operator=(const LoopingCall&) = delete;
 
   // now=true: first call right away (synchronously); otherwise after one interval.
+  // A call that throws stops the loop and the exception propagates (from
+  // start(), or to the clock's runner: the reactor logs it and goes on).
   void start(bool now = true);
   void stop();
   bool running() const { return running_; }

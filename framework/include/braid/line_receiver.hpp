@@ -25,7 +25,9 @@ class LineReceiver : public Protocol {
   // Writes `line` followed by the delimiter in one gathered write.
   void send_line(std::string_view line);
 
-  void set_delimiter(std::string delimiter) { delimiter_ = std::move(delimiter); }
+  // Throws std::invalid_argument for an empty delimiter (it would match
+  // everywhere and never consume input).
+  void set_delimiter(std::string delimiter);
   const std::string& delimiter() const { return delimiter_; }
   // Own setting if set, else the factory's (the service's max_line_length),
   // else default_max_line_length.
