@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <unordered_map>
 
 #include "braid/log.hpp"
 #include "datagram_port.hpp"
@@ -63,6 +64,8 @@ struct Reactor::Impl {
   // Declared first so it outlives the io_context: connections destroyed
   // with the context's pending handlers still deregister from it.
   detail::Poller poller;
+  // Outliving the io_context too: owners freed with its handlers withdraw.
+  std::unordered_map<const void*, std::function<void()>> teardown;
   // One thread, no locks. A plain hint of 1 still takes the scheduler's and
   // the reactor's mutexes on every operation; UNSAFE drops both. Nothing else
   // touches the io_context from another thread: name resolution hands its
@@ -77,7 +80,15 @@ Reactor::Reactor()
   impl_->poller.attach(impl_->context);
 }
 
-Reactor::~Reactor() { impl_->poller.detach(); }
+Reactor::~Reactor() {
+  auto teardown = std::move(impl_->teardown);
+  impl_->teardown.clear();
+  for (auto& [owner, end] : teardown) end();
+  impl_->poller.detach();
+}
+
+void Reactor::at_teardown(const void* owner, std::function<void()> end) { impl_->teardown[owner] = std::move(end); }
+void Reactor::forget_teardown(const void* owner) { impl_->teardown.erase(owner); }
 
 boost::asio::io_context& Reactor::context() { return impl_->context; }
 detail::Poller& Reactor::poller() { return impl_->poller; }

@@ -26,8 +26,12 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
       : reactor_(reactor), socket_(reactor.context()), factory_(std::move(factory)), limits_(limits),
         label_(std::move(label)) {}
 
+  ~Connector() override { reactor_.forget_teardown(this); }
+
   void start(std::vector<Address> candidates, std::chrono::milliseconds timeout) {
     self_ = shared_from_this();
+    // Owned by itself until it ends; a reactor destroyed before that ends it.
+    reactor_.at_teardown(this, [this] { abandon(); });
     candidates_ = std::move(candidates);
     if (timeout.count() > 0) {
       std::weak_ptr<Connector> weak = weak_from_this();
@@ -65,6 +69,18 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   const std::string& label() const override { return label_; }
 
  private:
+  // The reactor is going away: close everything, tell no one.
+  void abandon() {
+    failed_ = true;
+    timeout_.cancel();
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    idle_sweep_.reset();
+    if (connection_) connection_->detach_and_abort();
+    connection_.reset();
+    self_.reset();  // may destroy this
+  }
+
   void try_next() {
     if (failed_) return;
     if (next_ >= candidates_.size()) {

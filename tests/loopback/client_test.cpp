@@ -42,6 +42,37 @@ TEST(Client, ConnectTcpRunsTheProtocolAndReportsTheEnd) {
   EXPECT_FALSE(client->lost_reason) << client->lost_reason.message();
 }
 
+// Tearing the reactor down with a client connection open frees it: its
+// protocol, its factory reference and its socket.
+class Silent : public Protocol {
+ public:
+  explicit Silent(bool* made) : made_(made) {}
+  void connection_made() override { *made_ = true; }
+  void data_received(std::string_view) override {}
+
+ private:
+  bool* made_;
+};
+
+class SilentFactory : public ClientFactory {
+ public:
+  std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<Silent>(&made); }
+  bool made = false;
+};
+
+TEST(Client, DestroyingTheReactorFreesAnOpenClientConnection) {
+  std::weak_ptr<SilentFactory> watch;
+  {
+    Reactor reactor;
+    auto server = reactor.listen_tcp(0, std::make_shared<RecordingEchoFactory>());
+    auto client = std::make_shared<SilentFactory>();
+    watch = client;
+    reactor.connect_tcp("127.0.0.1", server->address().port(), client);
+    ASSERT_TRUE(run_until(reactor, [&] { return client->made; }));
+  }
+  EXPECT_TRUE(watch.expired()) << "the connection still holds its factory";
+}
+
 TEST(Client, ConnectionRefusedIsReportedAsFailed) {
   Reactor reactor;
   std::uint16_t closed_port;

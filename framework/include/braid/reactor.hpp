@@ -38,6 +38,10 @@ class Reactor {
   Clock& clock();
   // Internal: the epoll set stream connections and listeners are watched in.
   detail::Poller& poller();
+  // Internal: what owns itself until it ends (an outgoing connection) asks
+  // to be ended when the reactor is destroyed, and withdraws when it ends.
+  void at_teardown(const void* owner, std::function<void()> end);
+  void forget_teardown(const void* owner);
 
   // Runs until stop() or until there is no more work.
   void run();
