@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace braid {
@@ -31,6 +32,10 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 // --- no options ------------------------------------------------------------------------
+
+// Options reads its JSON in place; binding a temporary would leave it dangling.
+static_assert(std::is_constructible_v<Options, const nlohmann::json&>);
+static_assert(!std::is_constructible_v<Options, nlohmann::json&&>);
 
 TEST(Options, NullMeansNoOptions) {
   const json j;

@@ -27,8 +27,10 @@ class OptionsError : public std::runtime_error {
 
 class Options {
  public:
-  // `options` must be an object or null (no options).
+  // `options` must be an object or null (no options). It is read in place,
+  // so it must outlive the Options: a temporary is refused at compile time.
   explicit Options(const nlohmann::json& options);
+  explicit Options(nlohmann::json&& options) = delete;
   ~Options();
 
   bool get_bool(const std::string& key, bool fallback);
