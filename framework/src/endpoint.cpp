@@ -23,24 +23,33 @@ namespace {
   throw EndpointError("endpoint '" + quoted + "': " + why);
 }
 
+// One ':'-separated field, unescaped, and where its first '=' that was not
+// escaped is (npos if none): "a\=b" is a value, not key=value.
+struct Field {
+  std::string text;
+  std::size_t eq = std::string::npos;
+};
+
 // Splits on ':' not escaped by '\' and not inside [...]; unescapes.
-std::vector<std::string> split_fields(std::string_view text) {
-  std::vector<std::string> fields(1);
+std::vector<Field> split_fields(std::string_view text) {
+  std::vector<Field> fields(1);
   int depth = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
+    Field& field = fields.back();
     if (c == '\\' && i + 1 < text.size()) {
-      fields.back() += text[++i];
+      field.text += text[++i];
     } else if (c == '[') {
       ++depth;
-      fields.back() += c;
+      field.text += c;
     } else if (c == ']') {
       depth = depth > 0 ? depth - 1 : 0;
-      fields.back() += c;
+      field.text += c;
     } else if (c == ':' && depth == 0) {
       fields.emplace_back();
     } else {
-      fields.back() += c;
+      if (c == '=' && field.eq == std::string::npos) field.eq = field.text.size();
+      field.text += c;
     }
   }
   return fields;
@@ -89,8 +98,8 @@ Endpoint parse_endpoint(std::string_view text) {
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) fail(text, "contains a control character");
   }
-  std::vector<std::string> fields = split_fields(text);
-  const std::string type = fields[0];
+  std::vector<Field> fields = split_fields(text);
+  const std::string type = fields[0].text;
   Endpoint ep;
   if (type == "tcp") {
     ep.kind = TransportKind::tcp;
@@ -109,33 +118,33 @@ Endpoint parse_endpoint(std::string_view text) {
   } else {
     fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6 or unix");
   }
-  if (fields.size() < 2 || fields[1].empty()) {
+  if (fields.size() < 2 || fields[1].text.empty()) {
     fail(text, ep.kind == TransportKind::unix_stream ? "missing socket path after 'unix:'"
                                                      : "missing port after '" + type + ":'");
   }
-  if (fields[1].find('=') != std::string::npos) {
+  if (fields[1].eq != std::string::npos) {
     fail(text, "the first field after '" + type + ":' must be the " +
                    (ep.kind == TransportKind::unix_stream ? std::string("path") : std::string("port")) + ", not '" +
-                   fields[1] + "'");
+                   fields[1].text + "'");
   }
   if (ep.kind == TransportKind::unix_stream) {
-    ep.path = fields[1];
+    ep.path = fields[1].text;
     if (ep.path.size() >= sizeof(sockaddr_un::sun_path)) {
       fail(text, "socket path is " + std::to_string(ep.path.size()) + " bytes; the limit is " +
                      std::to_string(sizeof(sockaddr_un::sun_path) - 1));
     }
   } else {
     long port = 0;
-    if (!parse_number(fields[1], 0, 65535, port)) {
-      fail(text, "port '" + fields[1] + "' is not a number between 0 and 65535");
+    if (!parse_number(fields[1].text, 0, 65535, port)) {
+      fail(text, "port '" + fields[1].text + "' is not a number between 0 and 65535");
     }
     ep.port = static_cast<std::uint16_t>(port);
   }
 
   std::vector<std::string> seen;
   for (std::size_t i = 2; i < fields.size(); ++i) {
-    const std::string& field = fields[i];
-    auto eq = field.find('=');
+    const std::string& field = fields[i].text;
+    const std::size_t eq = fields[i].eq;
     if (eq == std::string::npos) fail(text, "option '" + field + "' is not of the form key=value");
     std::string key = field.substr(0, eq);
     std::string value = field.substr(eq + 1);
@@ -146,7 +155,7 @@ Endpoint parse_endpoint(std::string_view text) {
     if (key == "interface") {
       if (ep.kind == TransportKind::unix_stream) fail(text, "option 'interface' does not apply to unix endpoints");
       // A bare IPv6 address spans several ':'-separated fields.
-      while (i + 1 < fields.size() && fields[i + 1].find('=') == std::string::npos) value += ":" + fields[++i];
+      while (i + 1 < fields.size() && fields[i + 1].eq == std::string::npos) value += ":" + fields[++i].text;
       if (value.size() >= 2 && value.front() == '[' && value.back() == ']') value = value.substr(1, value.size() - 2);
       if (value.empty()) fail(text, "option 'interface' is empty");
       bool v4 = is_ipv4(value), v6 = is_ipv6(value);
@@ -205,7 +214,7 @@ std::string Endpoint::to_string() const {
   if (kind == TransportKind::unix_stream) {
     std::string s = "unix:";
     for (char c : path) {
-      if (c == ':' || c == '\\' || c == '[' || c == ']') s += '\\';
+      if (c == ':' || c == '\\' || c == '[' || c == ']' || c == '=') s += '\\';
       s += c;
     }
     return s;

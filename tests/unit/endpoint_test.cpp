@@ -73,6 +73,7 @@ std::vector<ValidCase> valid_cases() {
       {"unix_path", "unix:/tmp/braid.sock", K::unix_stream, false, 0, "", "/tmp/braid.sock", 128, 0666, false},
       {"unix_relative_path", "unix:braid.sock", K::unix_stream, false, 0, "", "braid.sock", 128, 0666, false},
       {"unix_escaped_colon", "unix:/tmp/a\\:b.sock", K::unix_stream, false, 0, "", "/tmp/a:b.sock", 128, 0666, false},
+      {"unix_escaped_equals", "unix:/tmp/k\\=v.sock", K::unix_stream, false, 0, "", "/tmp/k=v.sock", 128, 0666, false},
       {"unix_mode", "unix:/tmp/b.sock:mode=0660", K::unix_stream, false, 0, "", "/tmp/b.sock", 128, 0660, true},
       {"unix_mode_without_leading_zero", "unix:/tmp/b.sock:mode=600", K::unix_stream, false, 0, "", "/tmp/b.sock", 128,
        0600, true},
