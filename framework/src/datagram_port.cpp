@@ -61,15 +61,16 @@ void UdpPort::on_readable() {
   sockaddr_storage sources[slots];
   iovec iov[slots];
   mmsghdr messages[slots];
+  for (unsigned i = 0; i < slots; ++i) {
+    iov[i] = {buffer + i * Reactor::read_buffer_size, Reactor::read_buffer_size};
+    messages[i] = {};
+    messages[i].msg_hdr.msg_name = &sources[i];
+    messages[i].msg_hdr.msg_iov = &iov[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
   for (int batch = 0; batch < max_batches_per_turn && open_; ++batch) {
-    for (unsigned i = 0; i < slots; ++i) {
-      iov[i] = {buffer + i * Reactor::read_buffer_size, Reactor::read_buffer_size};
-      messages[i] = {};
-      messages[i].msg_hdr.msg_name = &sources[i];
-      messages[i].msg_hdr.msg_namelen = sizeof sources[i];
-      messages[i].msg_hdr.msg_iov = &iov[i];
-      messages[i].msg_hdr.msg_iovlen = 1;
-    }
+    // The kernel overwrites each address length with the one it stored.
+    for (auto& m : messages) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     // MSG_TRUNC: learn a too-large datagram's real size instead of a silent cut.
     int n = ::recvmmsg(socket_.native_handle(), messages, slots, MSG_DONTWAIT | MSG_TRUNC, nullptr);
     if (n < 0) {

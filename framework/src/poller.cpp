@@ -43,12 +43,9 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
   }
   Slot& slot = slots_[index];
   token = (static_cast<Token>(slot.generation) << 32) | index;
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
-  ev.data.u64 = token;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  if (auto ec = control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLET, token)) {
     free_slots_.push_back(index);
-    return {errno, std::system_category()};
+    return ec;
   }
   slot.handler = handler;
   ++watched_;
@@ -57,10 +54,14 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
 }
 
 std::error_code Poller::watch_output(int fd, Token token) {
+  return control(EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, token);
+}
+
+std::error_code Poller::control(int op, int fd, std::uint32_t events, Token token) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.events = events;
   ev.data.u64 = token;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) return {errno, std::system_category()};
+  if (::epoll_ctl(epoll_fd_, op, fd, &ev) != 0) return {errno, std::system_category()};
   return {};
 }
 

@@ -55,6 +55,7 @@ class Poller {
   void forget(Token token);
 
  private:
+  std::error_code control(int op, int fd, std::uint32_t events, Token token);
   void wait();
   void dispatch();
 

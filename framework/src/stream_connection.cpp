@@ -207,12 +207,7 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
       touch();
       if (sent == total) return;
     } else if (!would_block(errno)) {
-      // Writes never fail synchronously: the error ends the connection from
-      // a posted call, after the caller's callback has returned.
-      auto reason = last_error();
-      boost::asio::post(reactor_.context(), [self = shared_from_this(), reason] { self->close(reason); });
-      write_shut_ = true;
-      return;
+      return fail_write(last_error());
     }
   }
   for (int i = 0; i < count; ++i) {
@@ -226,11 +221,7 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
   }
   // The rest goes out when the poller reports the socket writable again.
   if (!output_watched_ && registered_) {
-    if (auto ec = reactor_.poller().watch_output(fd_, poll_token_)) {
-      boost::asio::post(reactor_.context(), [self = shared_from_this(), ec] { self->close(ec); });
-      write_shut_ = true;
-      return;
-    }
+    if (auto ec = reactor_.poller().watch_output(fd_, poll_token_)) return fail_write(ec);
     output_watched_ = true;
   }
   if (!flow_paused_ && out_.size() > limits_.write_high_water) {
@@ -238,6 +229,13 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
     ++stats_.pauses;
     guarded("buffer_filled", [&] { protocol_->buffer_filled(); });
   }
+}
+
+// Writes never fail synchronously: the error ends the connection from a
+// posted call, after the caller's callback has returned.
+void StreamConnection::fail_write(std::error_code reason) {
+  write_shut_ = true;
+  boost::asio::post(reactor_.context(), [self = shared_from_this(), reason] { self->close(reason); });
 }
 
 void StreamConnection::flush() {

@@ -78,6 +78,7 @@ class StreamConnection final : public Transport,
   void handle_eof();
   ssize_t send_now(const iovec* iov, int count);
   void send_direct(const iovec* iov, int count, std::size_t total);
+  void fail_write(std::error_code reason);
   void flush();
   void after_output_shrank();
   void maybe_finish_lose();
