@@ -32,7 +32,7 @@ void Poller::detach() {
   waiting_ = false;
 }
 
-std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
+std::error_code Poller::add(int fd, PollHandler* handler, Token& token, Trigger trigger) {
   std::uint32_t index;
   if (free_slots_.empty()) {
     index = static_cast<std::uint32_t>(slots_.size());
@@ -43,7 +43,8 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
   }
   Slot& slot = slots_[index];
   token = (static_cast<Token>(slot.generation) << 32) | index;
-  if (auto ec = control(EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLET, token)) {
+  const std::uint32_t events = EPOLLIN | EPOLLRDHUP | (trigger == Trigger::edge ? EPOLLET : 0u);
+  if (auto ec = control(EPOLL_CTL_ADD, fd, events, token)) {
     free_slots_.push_back(index);
     return ec;
   }
@@ -56,6 +57,10 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token) {
 std::error_code Poller::watch_output(int fd, Token token) {
   return control(EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, token);
 }
+
+std::error_code Poller::pause(int fd, Token token) { return control(EPOLL_CTL_MOD, fd, 0, token); }
+
+std::error_code Poller::resume(int fd, Token token) { return control(EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLRDHUP, token); }
 
 std::error_code Poller::control(int op, int fd, std::uint32_t events, Token token) {
   epoll_event ev{};
@@ -93,6 +98,7 @@ void Poller::dispatch() {
   do {
     n = ::epoll_wait(epoll_fd_, events, batch_size, 0);
   } while (n < 0 && errno == EINTR);
+  ++turn_;
   for (int i = 0; i < n; ++i) {
     Token token = events[i].data.u64;
     const Slot& slot = slots_[static_cast<std::uint32_t>(token)];

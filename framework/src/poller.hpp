@@ -1,10 +1,12 @@
 #pragma once
-// Braid's own edge-triggered epoll set for stream connections and listening
-// sockets, nested in Asio's: Asio waits on the epoll descriptor, and a
-// wake-up dispatches every ready socket directly. A socket is registered
-// once for input and is never re-armed; output readiness is added, once, the
-// first time one of its writes would block (a new socket is writable at once,
-// and watching that from the start costs an event per connection). No
+// Braid's own epoll set for stream connections and listening sockets, nested
+// in Asio's: Asio waits on the epoll descriptor, and a wake-up dispatches
+// every ready socket directly. A connection is registered once,
+// edge-triggered, for input and is never re-armed; output readiness is
+// added, once, the first time one of its writes would block (a new socket is
+// writable at once, and watching that from the start costs an event per
+// connection). A listening socket is level-triggered, so it may leave
+// connections in the backlog and be reported again next turn. No
 // per-connection Asio descriptor state, no pending wait operation per idle
 // connection, no handler per message.
 #include <cstdint>
@@ -41,12 +43,22 @@ class Poller {
   // Which registration an event belongs to: a slot and its generation.
   using Token = std::uint64_t;
 
-  // Watches `fd` (edge-triggered input and peer shutdown) until
-  // forget(token). Fails only when the kernel refuses (out of memory,
-  // max_user_watches).
-  std::error_code add(int fd, PollHandler* handler, Token& token);
+  // Edge-triggered: reported once per change; the handler reads until
+  // EAGAIN. Level-triggered: reported every turn while input is waiting.
+  enum class Trigger { edge, level };
+
+  // Watches `fd` for input and peer shutdown until forget(token). Fails only
+  // when the kernel refuses (out of memory, max_user_watches).
+  std::error_code add(int fd, PollHandler* handler, Token& token, Trigger trigger = Trigger::edge);
   // Adds output readiness to the watch, for a socket whose writes would block.
   std::error_code watch_output(int fd, Token token);
+  // Stops and restarts reporting a level-triggered watch, for a handler that
+  // cannot act on its input for a while and would otherwise be woken every turn.
+  std::error_code pause(int fd, Token token);
+  std::error_code resume(int fd, Token token);
+  // Counts dispatch turns, so a handler can tell whether it is reported on
+  // consecutive ones.
+  std::uint64_t turn() const { return turn_; }
   // The handler gets no more events, not even ones already fetched in the
   // current batch. Call it, then close the descriptor: closing removes it
   // from the epoll set, with no epoll_ctl. Were the descriptor duplicated
@@ -69,6 +81,7 @@ class Poller {
   int epoll_fd_ = -1;
   std::optional<Descriptor> descriptor_;  // epoll_fd_, as Asio sees it
   std::size_t watched_ = 0;
+  std::uint64_t turn_ = 0;
   bool waiting_ = false;
   bool dispatch_posted_ = false;
 };

@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -35,8 +34,9 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
                                                 [this] { sweep_idle(); });
     idle_sweep_->start(false);
   }
-  // Connections already waiting in the backlog are reported by the poller.
-  if (auto ec = reactor.poller().add(fd_, this, poll_token_)) {
+  // Connections already waiting in the backlog are reported by the poller;
+  // level-triggered, so a turn may leave some for the next (on_acceptable).
+  if (auto ec = reactor.poller().add(fd_, this, poll_token_, Poller::Trigger::level)) {
     factory_->stop_factory();
     ::close(fd_);
     throw std::system_error(ec, "watching " + label_);
@@ -91,13 +91,22 @@ void StreamListener::check_drained() {
 }
 
 // The listening socket shares the connections' epoll set: one wake-up serves
-// new connections and established ones alike. Edge-triggered, so every turn
-// accepts until EAGAIN, or continues from a posted call or the back-off timer.
+// new connections and established ones alike. It is level-triggered, and a
+// turn accepts at most accept_budget_ connections. Most turns find one, and
+// stopping there saves the accept() that would only say EAGAIN; whatever is
+// left in the backlog is reported again next turn. Reported on the turn right
+// after one that used its whole budget, the listener is falling behind, and
+// the budget doubles; an EAGAIN sets it to what that turn found.
 void StreamListener::on_events(std::uint32_t) { on_acceptable(); }
 
 void StreamListener::on_acceptable() {
   if (!listening_) return;
-  for (int i = 0; i < max_accepts_per_turn; ++i) {
+  const std::uint64_t turn = reactor_.poller().turn();
+  if (budget_spent_ && budget_spent_on_turn_ + 1 == turn) {
+    accept_budget_ = std::min(accept_budget_ * 2, max_accepts_per_turn);
+  }
+  budget_spent_ = false;
+  for (int accepted = 0; accepted < accept_budget_;) {
     sockaddr_storage storage{};
     socklen_t len = sizeof storage;
     int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&storage), &len,
@@ -110,6 +119,7 @@ void StreamListener::on_acceptable() {
           continue;
         case EAGAIN:
           backoff_ = std::chrono::milliseconds(0);
+          accept_budget_ = std::max(accepted, 1);
           return;
         case EMFILE:
         case ENFILE:
@@ -122,24 +132,29 @@ void StreamListener::on_acceptable() {
           return back_off();
       }
     }
+    ++accepted;
     adopt(fd, Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len));
+    if (!listening_) return;  // a protocol stopped the port
   }
-  // More may be waiting: let established connections run first.
-  boost::asio::post(reactor_.context(), [this, alive = alive_] {
-    if (*alive) on_acceptable();
-  });
+  budget_spent_ = true;
+  budget_spent_on_turn_ = turn;
 }
 
-// Out of descriptors: the pending connection stays in the backlog. Waiting for
-// readiness would fire again at once, so sleep on a timer instead.
+// Out of descriptors: the pending connection stays in the backlog, and the
+// level-triggered watch would report it every turn, so the listener stops
+// watching and sleeps on a timer instead.
 void StreamListener::back_off() {
   ++stats_.accept_backoffs;
   if (backoff_.count() == 0) {
     spdlog::warn("{}: cannot accept ({}); pausing accepts and retrying", label_, std::strerror(errno));
   }
+  if (auto ec = reactor_.poller().pause(fd_, poll_token_)) {
+    spdlog::error("{}: cannot pause accepting: {}", label_, ec.message());
+  }
   backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
   backoff_timer_ = reactor_.clock().call_later(backoff_, [this, alive = alive_] {
-    if (*alive) on_acceptable();
+    if (!*alive || !listening_) return;
+    if (auto ec = reactor_.poller().resume(fd_, poll_token_)) back_off();
   });
 }
 

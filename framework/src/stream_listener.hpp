@@ -70,6 +70,9 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   std::unique_ptr<LoopingCall> idle_sweep_;
   std::chrono::milliseconds backoff_{0};
   bool listening_ = true;
+  int accept_budget_ = 1;
+  bool budget_spent_ = false;
+  std::uint64_t budget_spent_on_turn_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

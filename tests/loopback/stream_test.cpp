@@ -102,6 +102,26 @@ TEST(Tcp, ConnectionsOverTheLimitAreClosedAndCounted) {
   ASSERT_TRUE(run_until(reactor, [&] { return a.received() == "ok"; }));
 }
 
+// The listener takes a bounded number of connections per turn and leaves the
+// rest in the backlog for the next ones: every connection still arrives.
+TEST(Tcp, ABacklogLongerThanOneTurnIsAcceptedOverTheNextTurns) {
+  Reactor reactor;
+  auto factory = std::make_shared<RecordingEchoFactory>();
+  auto port = reactor.listen_tcp(0, factory);
+  constexpr std::size_t waiting = 100;  // more than a turn takes, fewer than the backlog (128) holds
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (std::size_t i = 0; i < waiting; ++i) {
+    clients.push_back(std::make_unique<RawClient>(reactor, port->address()));
+    ASSERT_TRUE(clients.back()->connected());
+  }
+  ASSERT_TRUE(run_until(reactor, [&] { return port->connection_count() == waiting; }));
+  EXPECT_EQ(port->stats().accepted, waiting);
+  RawClient& last = *clients.back();
+  last.send("last\n");
+  last.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return last.received() == "last\n"; }));
+}
+
 TEST(Tcp, PerPeerLimit) {
   Reactor reactor;
   StreamLimits limits;
