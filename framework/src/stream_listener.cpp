@@ -154,6 +154,8 @@ void StreamListener::back_off() {
   backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
   backoff_timer_ = reactor_.clock().call_later(backoff_, [this, alive = alive_] {
     if (!*alive || !listening_) return;
+    // Drain the backlog: the episode (and its single warning) ends at EAGAIN.
+    accept_budget_ = max_accepts_per_turn;
     if (auto ec = reactor_.poller().resume(fd_, poll_token_)) back_off();
   });
 }
