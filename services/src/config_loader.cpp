@@ -23,8 +23,8 @@ using detail::ErrorSink;
 constexpr std::uint64_t max_grace_ms = 3'600'000;
 
 // "$schema" lets editors find config/braid.schema.json; the daemon ignores its value.
-const std::vector<std::string> top_level_keys = {"$schema", "log", "shutdown_grace_ms", "plugins", "defaults",
-                                                 "services"};
+const std::vector<std::string> top_level_keys = {"$schema",  "log",      "shutdown_grace_ms", "plugins",
+                                                 "defaults", "services", "allow_insecure_plugins"};
 const std::vector<std::string> log_keys = {"level", "file", "format"};
 const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 const std::vector<std::string> log_formats = {"text", "json"};
@@ -49,10 +49,10 @@ void read_log(const nlohmann::json& log, LogConfig& out, ErrorSink& errors) {
 }
 
 void load_plugins(const std::vector<std::string>& plugins, const std::filesystem::path& config_file,
-                  ProtocolRegistry& registry, ErrorSink& errors) {
+                  const PluginLoadOptions& options, ProtocolRegistry& registry, ErrorSink& errors) {
   for (std::size_t i = 0; i < plugins.size(); ++i) {
     try {
-      load_plugin(resolve_plugin_path(plugins[i], config_file).string(), registry);
+      load_plugin(resolve_plugin_path(plugins[i], config_file).string(), registry, options);
     } catch (const PluginError& e) {
       errors.add(child_path("/plugins", i), e.what());
     }
@@ -104,9 +104,13 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
       config.shutdown_grace = std::chrono::milliseconds(*ms);
     }
   }
+  PluginLoadOptions plugin_options;
+  if (auto it = document.find("allow_insecure_plugins"); it != document.end()) {
+    plugin_options.allow_insecure = detail::read_bool(*it, "/allow_insecure_plugins", errors).value_or(false);
+  }
   if (auto it = document.find("plugins"); it != document.end()) {
     read_plugins(*it, config.plugins, errors);
-    load_plugins(config.plugins, config_file, *registry, errors);
+    load_plugins(config.plugins, config_file, plugin_options, *registry, errors);
   }
   Limits base;
   if (auto it = document.find("defaults"); it != document.end()) base = read_defaults(*it, config.defaults, errors);

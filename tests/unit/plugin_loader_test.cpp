@@ -1,10 +1,17 @@
 // Loading plugins: the good case, and every way a plugin can be refused, each
-// leaving the registry unchanged. The plugins are built by tests/plugins/.
+// leaving the registry unchanged: plugins that crash, exit, throw or hang while
+// loading (tried in a forked child), files replaced by mv or rewritten by cp,
+// and files others could change. The plugins are built by tests/plugins/;
+// copies are made in a private directory beside them, never under /tmp.
 #include "braid/plugin_loader.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "braid/plugin.hpp"
@@ -150,9 +157,176 @@ TEST(PluginLoader, ThrowingRegisterFunctionAddsNothing) {
   EXPECT_TRUE(registry.names().empty());
 }
 
+struct Misbehaviour {
+  const char* plugin;
+  const char* problem;
+};
+
+class MisbehavingPlugin : public ::testing::TestWithParam<Misbehaviour> {};
+
+TEST_P(MisbehavingPlugin, IsAnErrorNamingItsPathAndThisProcessGoesOn) {
+  ProtocolRegistry registry;
+  PluginLoadOptions options;
+  options.probe_timeout = std::chrono::milliseconds(300);  // only the hanging one waits for it
+  std::string message = plugin_error([&] { load_plugin(GetParam().plugin, registry, options); });
+  EXPECT_EQ(message, std::string("plugin ") + GetParam().plugin + ": " + GetParam().problem);
+  EXPECT_TRUE(registry.names().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PluginLoader, MisbehavingPlugin,
+    ::testing::Values(
+        Misbehaviour{BRAID_TEST_PLUGIN_LOAD_ABORT, "crashed while loading (killed by signal 6, SIGABRT)"},
+        Misbehaviour{BRAID_TEST_PLUGIN_LOAD_THROW, "threw while loading: the misbehaving plugin threw"},
+        Misbehaviour{BRAID_TEST_PLUGIN_LOAD_EXIT, "exited with status 0 while loading"},
+        Misbehaviour{BRAID_TEST_PLUGIN_LOAD_HANG, "hung while loading: no answer within 300 ms, killed it"},
+        Misbehaviour{BRAID_TEST_PLUGIN_REGISTER_ABORT,
+                     "crashed while registering its protocols (killed by signal 6, SIGABRT)"},
+        Misbehaviour{BRAID_TEST_PLUGIN_REGISTER_EXIT, "exited with status 0 while registering its protocols"}),
+    [](const auto& info) {
+      std::string name = std::filesystem::path(info.param.plugin).stem().string();
+      return name.substr(std::string("braid_test_").size());
+    });
+
+// A private directory (mode 0700) beside the test plugins, removed afterwards.
+class PluginCopies : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = std::filesystem::path(BRAID_TEST_PLUGIN_GOOD).parent_path() / "copies-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Copies `plugin` to dir/name the way cp does (the same inode if it exists).
+  std::string copy(const std::string& plugin, const std::string& name) {
+    std::ifstream in(plugin, std::ios::binary);
+    std::ofstream out(dir_ / name, std::ios::binary | std::ios::trunc);
+    out << in.rdbuf();
+    return (dir_ / name).string();
+  }
+  // Installs `plugin` at dir/name the way mv does (a new inode).
+  std::string install(const std::string& plugin, const std::string& name) {
+    std::string fresh = copy(plugin, name + ".new");
+    std::filesystem::rename(fresh, dir_ / name);
+    return (dir_ / name).string();
+  }
+  std::filesystem::path dir_;
+};
+
+// What the "versioned" protocol of `registry` answers to "x".
+std::string versioned_answer(const ProtocolRegistry& registry) {
+  BuildContext ctx;
+  ctx.service_name = "versioned";
+  auto factory = registry.build_stream("versioned", nlohmann::json::object(), ctx);
+  auto protocol = factory->build_protocol(Address::ip("127.0.0.1", 1234));
+  testing::StringTransport transport;
+  transport.connect(*protocol, factory.get());
+  transport.deliver("x");
+  return transport.value();
+}
+
+TEST_F(PluginCopies, APluginReplacedByRenameIsLoadedAnew) {
+  std::string path = install(BRAID_TEST_PLUGIN_VERSIONED_V1, "versioned.so");
+  ProtocolRegistry first;
+  load_plugin(path, first);
+  EXPECT_EQ(versioned_answer(first), "v1:x");
+  install(BRAID_TEST_PLUGIN_VERSIONED_V2, "versioned.so");
+  ProtocolRegistry second;  // a reload
+  EXPECT_FALSE(load_plugin(path, second).reused);
+  EXPECT_EQ(versioned_answer(second), "v2:x");
+  EXPECT_EQ(versioned_answer(first), "v1:x");
+}
+
+TEST_F(PluginCopies, APluginRewrittenInPlaceIsLoadedAnewAndTheRunningCodeIsUntouched) {
+  std::string path = copy(BRAID_TEST_PLUGIN_VERSIONED_V1, "versioned.so");
+  ProtocolRegistry first;
+  load_plugin(path, first);
+  BuildContext ctx;
+  auto factory = first.build_stream("versioned", nlohmann::json::object(), ctx);
+  auto running = factory->build_protocol(Address::ip("127.0.0.1", 1234));
+  testing::StringTransport transport;
+  transport.connect(*running, factory.get());
+
+  struct stat before {}, after {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  copy(BRAID_TEST_PLUGIN_VERSIONED_V2, "versioned.so");  // truncates and rewrites the loaded file
+  ASSERT_EQ(::stat(path.c_str(), &after), 0);
+  ASSERT_EQ(before.st_ino, after.st_ino);
+  transport.deliver("x");
+  EXPECT_EQ(transport.value(), "v1:x");  // neither SIGBUS nor the new bytes
+  ProtocolRegistry second;
+  load_plugin(path, second);
+  EXPECT_EQ(versioned_answer(second), "v2:x");
+}
+
+TEST_F(PluginCopies, TheSameUnchangedFileIsLoadedOnce) {
+  std::string path = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  ProtocolRegistry first, second;
+  EXPECT_FALSE(load_plugin(path, first).reused);
+  LoadedPlugin again = load_plugin(path, second);
+  EXPECT_TRUE(again.reused);
+  EXPECT_EQ(again.protocols.size(), 2u);
+}
+
+TEST_F(PluginCopies, AGroupWritablePluginIsRefusedUnlessAllowed) {
+  std::string path = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  ASSERT_EQ(::chmod(path.c_str(), 0664), 0);
+  ProtocolRegistry registry;
+  EXPECT_EQ(plugin_error([&] { load_plugin(path, registry); }),
+            "plugin " + path + ": refusing to load: file " + path +
+                " is group-writable (mode 0664); fix the permissions or set allow_insecure_plugins");
+  EXPECT_TRUE(registry.names().empty());
+  PluginLoadOptions options;
+  options.allow_insecure = true;
+  EXPECT_EQ(load_plugin(path, registry, options).protocols.size(), 2u);
+}
+
+TEST_F(PluginCopies, APluginInAWorldWritableDirectoryIsRefused) {
+  std::string path = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);
+  ProtocolRegistry registry;
+  std::string message = plugin_error([&] { load_plugin(path, registry); });
+  EXPECT_NE(message.find("directory " + dir_.string() + " is world-writable (mode 0777)"), std::string::npos)
+      << message;
+}
+
+TEST_F(PluginCopies, AStickyDirectoryLikeTmpIsRefusedToo) {
+  std::string path = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  ASSERT_EQ(::chmod(dir_.c_str(), 01777), 0);
+  ProtocolRegistry registry;
+  std::string message = plugin_error([&] { load_plugin(path, registry); });
+  EXPECT_NE(message.find("directory " + dir_.string() + " is world-writable (mode 1777)"), std::string::npos)
+      << message;
+}
+
+TEST_F(PluginCopies, ASymlinkInAWritableDirectoryIsRefusedThoughItsTargetIsSafe) {
+  std::string target = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  std::filesystem::create_directory(dir_ / "open");
+  ASSERT_EQ(::chmod((dir_ / "open").c_str(), 0775), 0);
+  std::filesystem::create_symlink(target, dir_ / "open" / "good.so");
+  ProtocolRegistry registry;
+  std::string message = plugin_error([&] { load_plugin((dir_ / "open" / "good.so").string(), registry); });
+  EXPECT_NE(message.find("directory " + (dir_ / "open").string() + " is group-writable (mode 0775)"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(PluginCopies, APluginOwnedBySomeoneElseIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give the file away";
+  std::string path = copy(BRAID_TEST_PLUGIN_GOOD, "good.so");
+  ASSERT_EQ(::chown(path.c_str(), 4242, 4242), 0);
+  ProtocolRegistry registry;
+  std::string message = plugin_error([&] { load_plugin(path, registry); });
+  EXPECT_NE(message.find("file " + path + " is owned by uid 4242, not by root or braidd's user (uid 0)"),
+            std::string::npos)
+      << message;
+}
+
 TEST(PluginLoader, PluginErrorKeepsThePath) {
   PluginError e("/x/y.so", "broken");
   EXPECT_EQ(e.path(), "/x/y.so");
+  EXPECT_EQ(e.problem(), "broken");
   EXPECT_STREQ(e.what(), "plugin /x/y.so: broken");
 }
 

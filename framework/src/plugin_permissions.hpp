@@ -1,0 +1,19 @@
+#pragma once
+// Who could change a plugin's code: the file and every directory above it
+// (both as written and after symlinks are resolved) must be owned by root or
+// this process's effective user and be neither group- nor world-writable, as
+// sshd's StrictModes requires of authorized_keys. A sticky world-writable
+// directory such as /tmp is refused too: anyone may create a file there.
+// Stateless; reads the file system only.
+#include <sys/stat.h>
+
+#include <optional>
+#include <string>
+
+namespace braid::detail {
+
+// Why the plugin at `path`, whose opened file has status `file`, is not safe
+// to load ("directory /x is group-writable (mode 0775)"), or nullopt.
+std::optional<std::string> insecure_plugin_reason(const std::string& path, const struct stat& file);
+
+}  // namespace braid::detail
