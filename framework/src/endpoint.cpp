@@ -1,5 +1,7 @@
 #include "braid/endpoint.hpp"
 
+#include <filesystem>
+
 #include <arpa/inet.h>
 #include <sys/un.h>
 
@@ -201,7 +203,9 @@ std::string Endpoint::bind_host() const {
 
 bool Endpoint::clashes_with(const Endpoint& other) const {
   if (kind == TransportKind::unix_stream || other.kind == TransportKind::unix_stream) {
-    return kind == other.kind && path == other.path;
+    // "/x//s" and "/x/./s" name the same file as "/x/s".
+    return kind == other.kind &&
+           std::filesystem::path(path).lexically_normal() == std::filesystem::path(other.path).lexically_normal();
   }
   // IPv6 sockets are bound IPV6_V6ONLY (socket_util.cpp): tcp:7 and tcp6:7 coexist.
   if (kind != other.kind || ipv6 != other.ipv6 || port == 0 || port != other.port) return false;

@@ -32,10 +32,11 @@ int open_bound_socket(const Endpoint& endpoint, int type) {
     std::strncpy(un->sun_path, endpoint.path.c_str(), sizeof(un->sun_path) - 1);
     len = sizeof(sockaddr_un);
     // A stale socket file from an earlier run would make bind fail: remove it
-    // only if it is a socket nobody is listening on.
+    // only if it is a socket nobody is listening on. The probe does not block:
+    // a live listener with a full backlog answers EAGAIN, which means in use.
     struct stat st{};
-    if (::stat(endpoint.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
-      int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (::lstat(endpoint.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (probe >= 0) {
         if (::connect(probe, reinterpret_cast<sockaddr*>(&storage), len) != 0 && errno == ECONNREFUSED) {
           ::unlink(endpoint.path.c_str());
@@ -59,10 +60,13 @@ int open_bound_socket(const Endpoint& endpoint, int type) {
   // Linux copies TCP_NODELAY from the listening socket to every socket it
   // accepts: set once here, it costs no system call per connection.
   if (!unix_socket && type == SOCK_STREAM) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) fail(fd, "bind " + where);
-  if (unix_socket && endpoint.mode_set && ::chmod(endpoint.path.c_str(), endpoint.mode) != 0) {
-    fail(fd, "chmod " + where);
-  }
+  // A UNIX socket file gets its mode as bind creates it, through the umask:
+  // a chmod afterwards would follow a symlink planted at the path, and leave
+  // the file open to everyone until it ran. (Single-threaded: the loop's.)
+  const mode_t saved_umask = unix_socket && endpoint.mode_set ? ::umask(~endpoint.mode & 0777) : 0;
+  const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&storage), len);
+  if (unix_socket && endpoint.mode_set) ::umask(saved_umask);
+  if (bound != 0) fail(fd, "bind " + where);
   if (type == SOCK_STREAM && ::listen(fd, endpoint.backlog) != 0) fail(fd, "listen " + where);
   return fd;
 }
@@ -72,6 +76,17 @@ Address local_address(int fd) {
   socklen_t len = sizeof storage;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) return {};
   return Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+}
+
+std::optional<FileIdentity> socket_file_identity(const std::string& path) {
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return std::nullopt;
+  return FileIdentity{st.st_dev, st.st_ino};
+}
+
+void unlink_socket_file(const std::string& path, const FileIdentity& bound) {
+  auto now = socket_file_identity(path);
+  if (now && now->device == bound.device && now->inode == bound.inode) ::unlink(path.c_str());
 }
 
 Address peer_address(int fd) {

@@ -1,7 +1,9 @@
 #pragma once
 // Small helpers around raw sockets shared by listeners, ports and connectors.
 #include <sys/socket.h>
+#include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "braid/address.hpp"
@@ -13,6 +15,17 @@ namespace braid::detail {
 // stream socket. Throws std::system_error naming the step and the address.
 int open_bound_socket(const Endpoint& endpoint, int type);
 Address local_address(int fd);
+
+// Which file a UNIX socket path is: the one we bound, or another process's
+// that replaced it since.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+};
+std::optional<FileIdentity> socket_file_identity(const std::string& path);
+// Removes the socket file at `path` only if it is still `bound`.
+void unlink_socket_file(const std::string& path, const FileIdentity& bound);
+
 Address peer_address(int fd);
 
 }  // namespace braid::detail

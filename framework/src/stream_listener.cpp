@@ -26,13 +26,17 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
       label_(endpoint.to_string()) {
   fd_ = open_bound_socket(endpoint, SOCK_STREAM);
   address_ = tcp_ ? local_address(fd_) : Address::unix_path(endpoint.path);
-  if (!tcp_) unix_path_ = endpoint.path;
+  if (!tcp_) {
+    unix_path_ = endpoint.path;
+    unix_file_ = socket_file_identity(unix_path_);
+  }
   factory_->start_factory();
   if (limits_.idle_timeout.count() > 0) {
-    idle_sweep_ = std::make_unique<LoopingCall>(reactor.clock(),
-                                                limits_.idle_timeout / StreamConnection::idle_checks_per_timeout,
-                                                [this] { sweep_idle(); });
-    idle_sweep_->start(false);
+    // In the clock's own unit: a timeout of 1 to 3 ms divided in whole
+    // milliseconds was an interval of 0, a timer that fired without end.
+    const Duration interval =
+        std::chrono::duration_cast<Duration>(limits_.idle_timeout) / StreamConnection::idle_checks_per_timeout;
+    idle_sweep_ = std::make_unique<LoopingCall>(reactor.clock(), interval, [this] { sweep_idle(); });
   }
   // Connections already waiting in the backlog are reported by the poller;
   // level-triggered, so a turn may leave some for the next (on_acceptable).
@@ -51,7 +55,8 @@ StreamListener::~StreamListener() {
   factory_->stop_factory();
 }
 
-// One timer for all connections instead of one each.
+// One timer for all connections instead of one each, running only while there
+// are connections: an idle service never wakes up.
 void StreamListener::sweep_idle() {
   auto snapshot = connections_;  // check_idle may close (removal comes later, posted)
   for (auto& c : snapshot) c->check_idle();
@@ -64,7 +69,8 @@ void StreamListener::stop_listening() {
   reactor_.poller().forget(poll_token_);
   ::close(fd_);
   fd_ = -1;
-  if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+  // Only our own socket file: another process may have replaced it since.
+  if (unix_file_) unlink_socket_file(unix_path_, *unix_file_);
   check_drained();
 }
 
@@ -208,6 +214,7 @@ void StreamListener::adopt(int fd, const Address& peer) {
                                                        this);
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
+  if (idle_sweep_ && connections_.size() == 1) idle_sweep_->start(false);
   if (limits_.max_connections_per_peer > 0) ++per_peer_[peer_key(peer)];
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{}: connection from {}", label_, peer.to_string());
   connection->start();
@@ -225,6 +232,7 @@ void StreamListener::connection_closed(StreamConnection& connection, std::error_
   connections_[slot] = std::move(connections_.back());
   connections_[slot]->owner_slot = static_cast<std::uint32_t>(slot);
   connections_.pop_back();
+  if (idle_sweep_ && connections_.empty()) idle_sweep_->stop();
   check_drained();
 }
 

@@ -6,12 +6,14 @@
 // spinning, and resumes on its own.
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
+#include "socket_util.hpp"
 #include "stream_connection.hpp"
 
 namespace braid::detail {
@@ -50,6 +52,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   Address address_;
   bool tcp_;
   std::string unix_path_;
+  std::optional<FileIdentity> unix_file_;  // the socket file bind created
   std::shared_ptr<Factory> factory_;
   StreamLimits limits_;
   std::string label_;

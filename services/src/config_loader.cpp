@@ -6,11 +6,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <istream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "config_file.hpp"
 #include "json_checks.hpp"
 #include "limit_keys.hpp"
 #include "service_loader.hpp"
@@ -21,6 +22,9 @@ using detail::child_path;
 using detail::ErrorSink;
 
 constexpr std::uint64_t max_grace_ms = 3'600'000;
+// Far beyond any real config; copying a document nested 150,000 deep would
+// overflow the stack.
+constexpr std::size_t max_nesting = 64;
 
 // "$schema" lets editors find config/braid.schema.json; the daemon ignores its value.
 const std::vector<std::string> top_level_keys = {"$schema",  "log",      "shutdown_grace_ms", "plugins",
@@ -82,6 +86,13 @@ Limits read_defaults(const nlohmann::json& defaults, LimitOverrides& out, ErrorS
   return effective;
 }
 
+LoadResult failed_load(const std::string& problem, const ProtocolRegistry& registry) {
+  LoadResult result;
+  result.errors.push_back({"", problem});
+  result.registry = std::make_shared<ProtocolRegistry>(registry);
+  return result;
+}
+
 }  // namespace
 
 LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& base_registry,
@@ -94,6 +105,11 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
   if (!document.is_object()) {
     errors.add("", "the config must be a JSON object, not " + detail::show_value(document));
     result.errors = errors.take();
+    return result;
+  }
+  if (auto deep = detail::find_too_deep(document, max_nesting)) {
+    // Nothing else is read: every later step copies parts of the document.
+    result.errors.push_back({*deep, "nested more than " + std::to_string(max_nesting) + " levels deep"});
     return result;
   }
   detail::check_known_keys(document, "", top_level_keys, errors);
@@ -130,34 +146,40 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
   return result;
 }
 
-LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
-                            const std::filesystem::path& config_file) {
+namespace {
+
+// Parses JSON from `input` (text, or a stream); a syntax error is reported
+// with its line and column.
+template <class Input>
+LoadResult parse_and_load(Input&& input, const ProtocolRegistry& registry, const std::filesystem::path& config_file) {
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text.begin(), text.end());
+    document = nlohmann::json::parse(std::forward<Input>(input));
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string why = e.what();
     if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
-    LoadResult result;
-    result.errors.push_back({"", "invalid JSON: " + why});
-    result.registry = std::make_shared<ProtocolRegistry>(registry);
-    return result;
+    return failed_load("invalid JSON: " + why, registry);
   }
   return load_config(document, registry, config_file);
 }
 
+}  // namespace
+
+LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
+                            const std::filesystem::path& config_file) {
+  return parse_and_load(text, registry, config_file);
+}
+
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    LoadResult result;
-    result.errors.push_back({"", "cannot read config file '" + path + "': " + std::strerror(errno)});
-    result.registry = std::make_shared<ProtocolRegistry>(registry);
-    return result;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_config_text(text.str(), registry, path);
+  detail::ConfigFileBuffer file(path);
+  if (file.problem()) return failed_load(*file.problem(), registry);
+  std::istream in(&file);
+  LoadResult result = parse_and_load(in, registry, path);
+  // A read error or growth past the limit ends the stream early: that, not
+  // the syntax error it leaves, is the problem to report.
+  if (file.problem()) return failed_load(*file.problem(), registry);
+  return result;
 }
 
 }  // namespace braid::services

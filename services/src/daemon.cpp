@@ -29,6 +29,14 @@ Daemon::Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions
 Daemon::~Daemon() = default;
 
 int Daemon::run() {
+  if (int status = start_up(); status != exit_ok) return status;
+  reactor_.run();
+  remove_ready_file(options_.ready_file);
+  spdlog::info("braidd stopped");
+  return exit_ok;
+}
+
+int Daemon::start_up() {
   std::signal(SIGPIPE, SIG_IGN);
   // Caught from here on (a signal during start-up waits for the loop).
   signals_ = std::make_unique<Signals>(reactor_.context());
@@ -47,9 +55,6 @@ int Daemon::run() {
   int status = start(loaded.config);
   if (status != exit_ok) return status;
   wait_for_signal();
-  reactor_.run();
-  remove_ready_file(options_.ready_file);
-  spdlog::info("braidd stopped");
   return exit_ok;
 }
 
@@ -142,10 +147,15 @@ void Daemon::reload() {
     return;
   }
   Config next = std::move(loaded.config);
-  if (!(next.log == config_.log)) apply_logging(next.log);
+  // Logging that cannot be set up stays as it was, and config_.log keeps the
+  // old settings so that the next reload tries the new ones again.
+  bool logging_failed = false;
+  if (!(next.log == config_.log)) {
+    logging_failed = !apply_logging(next.log);
+    if (!logging_failed) config_.log = next.log;
+  }
   // Added and changed services use the new config's plugins; running ones keep theirs.
   active_registry_ = loaded.registry;
-  config_.log = next.log;
   config_.shutdown_grace = next.shutdown_grace;
   config_.defaults = next.defaults;
   config_.services = next.services;
@@ -183,8 +193,14 @@ void Daemon::reload() {
   running_ = std::move(next_running);
   for (auto& s : running_) s->set_grace(config_.shutdown_grace);
   write_ready_file();
-  spdlog::info("reload done: {} kept, {} stopped, {} started{}", kept.size(), stopped, started,
-               failed > 0 ? ", " + std::to_string(failed) + " failed to start" : std::string());
+  const std::string summary = fmt::format("{} kept, {} stopped, {} started{}", kept.size(), stopped, started,
+                                          failed > 0 ? ", " + std::to_string(failed) + " failed to start" : "");
+  if (logging_failed) {
+    spdlog::error("reload done with errors: {}; the new log settings were not applied (the next reload tries "
+                  "them again)", summary);
+  } else {
+    spdlog::info("reload done: {}", summary);
+  }
 }
 
 // Stops a service removed by a reload; it stays alive until it has drained.

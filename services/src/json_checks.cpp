@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace braid::services::detail {
 namespace {
@@ -38,6 +39,11 @@ std::string child_path(const std::string& path, std::string_view key) {
 
 std::string child_path(const std::string& path, std::size_t index) { return path + "/" + std::to_string(index); }
 
+std::string show_name(std::string_view name) {
+  if (name.size() <= max_hint_length) return std::string(name);
+  return std::string(name.substr(0, max_hint_length - 4)) + "... (" + std::to_string(name.size()) + " bytes)";
+}
+
 std::string show_value(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object: return "an object";
@@ -50,24 +56,32 @@ std::string show_value(const nlohmann::json& value) {
   return text;
 }
 
+// Three rolling rows (the transposition looks two rows back): memory grows
+// with the shorter word only.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= n; ++i) {
+  if (a.size() < b.size()) std::swap(a, b);
+  const std::size_t m = b.size();
+  std::vector<std::size_t> before(m + 1), previous(m + 1), current(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
     for (std::size_t j = 1; j <= m; ++j) {
       std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        current[j] = std::min(current[j], before[j - 2] + 1);
       }
     }
+    std::swap(before, previous);
+    std::swap(previous, current);
   }
-  return d[n][m];
+  return previous[m];
 }
 
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& known) {
+  // A name this long is no typo of a short one; comparing it would cost time
+  // in proportion to its length for every known name.
+  if (word.size() > max_hint_length) return std::nullopt;
   const std::string w = lower(word);
   std::optional<std::string> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
@@ -92,13 +106,13 @@ void check_known_keys(const nlohmann::json& object, const std::string& path, con
   if (!object.is_object()) return;
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string message = "unknown key '" + key + "'";
+    std::string message = "unknown key '" + show_name(key) + "'";
     if (auto hint = closest_match(key, known)) {
       message += "; did you mean '" + *hint + "'?";
     } else {
       message += "; expected one of: " + join(known);
     }
-    errors.add(child_path(path, key), message);
+    errors.add(child_path(path, show_name(key)), message);
   }
 }
 
@@ -181,6 +195,40 @@ std::optional<std::string> read_choice(const nlohmann::json& value, const std::s
     return std::nullopt;
   }
   return s;
+}
+
+// Walks with its own stack: the point is to refuse a document before anything
+// recursive (a copy, a dump) touches it.
+std::optional<std::string> find_too_deep(const nlohmann::json& document, std::size_t max_depth) {
+  struct Frame {
+    nlohmann::json::const_iterator next, end;
+    std::size_t index;
+    std::string path;
+    bool object;
+  };
+  if (!document.is_structured()) return std::nullopt;
+  std::vector<Frame> stack;
+  stack.push_back({document.cbegin(), document.cend(), 0, "", document.is_object()});
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    if (frame.next == frame.end) {
+      stack.pop_back();
+      continue;
+    }
+    const nlohmann::json& child = *frame.next;
+    if (child.is_structured()) {
+      std::string path = frame.object ? child_path(frame.path, show_name(frame.next.key()))
+                                      : child_path(frame.path, frame.index);
+      if (stack.size() >= max_depth) return path;
+      ++frame.next;
+      ++frame.index;
+      stack.push_back({child.cbegin(), child.cend(), 0, std::move(path), child.is_object()});
+      continue;
+    }
+    ++frame.next;
+    ++frame.index;
+  }
+  return std::nullopt;
 }
 
 bool expect_object(const nlohmann::json& value, const std::string& path, ErrorSink& errors) {

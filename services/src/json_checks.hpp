@@ -29,12 +29,17 @@ class ErrorSink {
 std::string child_path(const std::string& path, std::string_view key);
 std::string child_path(const std::string& path, std::size_t index);
 
+// A name as messages show it: cut short, with its length, when it is longer
+// than max_hint_length (a message must not copy a megabyte-long key).
+std::string show_name(std::string_view name);
 // A short rendering of a value for messages: "\"abc\"", "42", "an object".
 std::string show_value(const nlohmann::json& value);
 
 // Optimal-string-alignment distance (a transposition counts as one edit).
 std::size_t edit_distance(std::string_view a, std::string_view b);
-// The known name closest to `word`, when it is close enough to be a likely typo.
+// The known name closest to `word`, when it is close enough to be a likely
+// typo; never for a word longer than max_hint_length.
+constexpr std::size_t max_hint_length = 64;
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& known);
 
 // Reports every key of `object` not in `known` at its own path, with a hint.
@@ -53,6 +58,9 @@ std::optional<double> read_number(const nlohmann::json& value, const std::string
 // One of `choices` (a string).
 std::optional<std::string> read_choice(const nlohmann::json& value, const std::string& path,
                                        const std::vector<std::string>& choices, ErrorSink& errors);
+// The path of the first object or list nested more than `max_depth` levels
+// deep (the document itself is level 1), if there is one. Iterative.
+std::optional<std::string> find_too_deep(const nlohmann::json& document, std::size_t max_depth);
 bool expect_object(const nlohmann::json& value, const std::string& path, ErrorSink& errors);
 
 }  // namespace braid::services::detail

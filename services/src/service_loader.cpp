@@ -48,7 +48,7 @@ bool check_protocol_name(const std::string& protocol, const std::string& path, c
                          ErrorSink& errors) {
   if (registry.find(protocol) != nullptr) return true;
   std::vector<std::string> names = registry.names();
-  std::string message = "unknown protocol '" + protocol + "'";
+  std::string message = "unknown protocol '" + show_name(protocol) + "'";
   if (auto hint = closest_match(protocol, names)) {
     message += "; did you mean '" + *hint + "'?";
   } else {

@@ -36,7 +36,12 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& r
 // Parses JSON text first; a syntax error is reported with its line and column.
 LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
                             const std::filesystem::path& config_file = {});
-// Reads a file; an unreadable file is reported as an error too.
+// The largest config file read; anything larger is an error.
+constexpr std::size_t max_config_bytes = 16 * 1024 * 1024;
+
+// Reads a file; an unreadable file is reported as an error too. It never
+// blocks: only a regular file of at most max_config_bytes is read (a FIFO or a
+// device is an error before a byte is read).
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry);
 
 }  // namespace braid::services

@@ -39,6 +39,9 @@ class Daemon {
   // Loads the config, starts the services, writes the ready file, then runs
   // the reactor until a stop signal; returns the exit status.
   int run();
+  // run() without the loop: loads the config, starts the services, writes
+  // the ready file and starts catching signals. For driving the loop by hand.
+  int start_up();
 
   // What the signals do; callable directly (from the loop) too.
   void reload();
