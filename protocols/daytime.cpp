@@ -8,10 +8,13 @@ namespace {
 struct DaytimeOptions {
   DaytimeMode mode;
   TimeText time;
+  DaytimeFraming framing;
 };
 
 DaytimeOptions read_options(Options& options, const BuildContext& ctx) {
   const bool stamp = options.get_choice("mode", "rfc867", {"rfc867", "stamp"}) == "stamp";
+  const bool unframed = options.get_choice("framing", "line", {"line", "none"}) == "none";
+  if (!stamp && options.has("framing")) options.add_problem("framing", "applies to mode \"stamp\" only");
   const bool utc = options.get_bool("utc", false);
   std::string format = options.get_string("format", daytime_default_format);
   if (std::string problem = TimeFormat::check(format); !problem.empty()) {
@@ -19,14 +22,16 @@ DaytimeOptions read_options(Options& options, const BuildContext& ctx) {
     format = daytime_default_format;
   }
   return {stamp ? DaytimeMode::stamp : DaytimeMode::rfc867,
-          TimeText(WallClock::for_context(ctx), TimeFormat(std::move(format), utc))};
+          TimeText(WallClock::for_context(ctx), TimeFormat(std::move(format), utc)),
+          unframed ? DaytimeFraming::none : DaytimeFraming::line};
 }
 
 }  // namespace
 
 std::unique_ptr<Protocol> DaytimeFactory::build_protocol(const Address&) {
-  if (mode_ == DaytimeMode::stamp) return std::make_unique<DaytimeStamp>(*this);
-  return std::make_unique<Daytime>(*this);
+  if (mode_ == DaytimeMode::rfc867) return std::make_unique<Daytime>(*this);
+  if (framing_ == DaytimeFraming::none) return std::make_unique<DaytimeStampChunk>(*this);
+  return std::make_unique<DaytimeStamp>(*this);
 }
 
 void Daytime::connection_made() {
@@ -40,10 +45,17 @@ void DaytimeStamp::line_received(std::string_view line) {
   transport().write_sequence(parts);
 }
 
+void DaytimeStampChunk::data_received(std::string_view data) {
+  const std::array<std::string_view, 4> parts{"[", daytime_.now(), "] ", data};
+  transport().write_sequence(parts);
+}
+
 void DatagramDaytime::datagram_received(std::string_view data, const Address& from) {
   const std::string_view time = time_.now();
   if (mode_ == DaytimeMode::rfc867) {
     reply_.assign(time).append("\r\n");
+  } else if (framing_ == DaytimeFraming::none) {
+    reply_.assign("[").append(time).append("] ").append(data);
   } else {
     if (data.ends_with('\n')) data.remove_suffix(1);
     if (data.ends_with('\r')) data.remove_suffix(1);
@@ -62,17 +74,20 @@ ProtocolInfo daytime_info() {
       {"mode", "string", "\"rfc867\"",
        "\"rfc867\": send the time and CRLF, then close (udp: reply to every datagram); \"stamp\": each line L "
        "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"},
+      {"framing", "string", "\"line\"",
+       "stamp mode only; \"line\": as above; \"none\": each chunk of bytes read (udp: each datagram) D comes "
+       "back verbatim as \"[<time>] D\", as the timestamp server of the socket tutorials does"},
       {"utc", "bool", "false", "print UTC instead of the local time"},
       {"format", "string", std::string("\"") + daytime_default_format + "\"",
-       "strftime(3) format of the time, e.g. \"Mon Nov 23 11:10:43 2026\""},
+       "strftime(3) format of the time; the default is ctime(3)'s, e.g. \"Mon Dec  7 02:20:08 2026\""},
   };
   info.build_stream = [](Options& options, const BuildContext& ctx) -> std::shared_ptr<Factory> {
-    auto [mode, time] = read_options(options, ctx);
-    return std::make_shared<DaytimeFactory>(mode, std::move(time));
+    auto [mode, time, framing] = read_options(options, ctx);
+    return std::make_shared<DaytimeFactory>(mode, std::move(time), framing);
   };
   info.build_datagram = [](Options& options, const BuildContext& ctx) -> std::unique_ptr<DatagramProtocol> {
-    auto [mode, time] = read_options(options, ctx);
-    return std::make_unique<DatagramDaytime>(mode, std::move(time));
+    auto [mode, time, framing] = read_options(options, ctx);
+    return std::make_unique<DatagramDaytime>(mode, std::move(time), framing);
   };
   info.unix_stream = false;  // the brief's table lists daytime for tcp and udp only
   return info;

@@ -109,6 +109,7 @@ TEST_F(StockProtocolsTest, BuildsWithoutAClockForConfigChecks) {
   BuildContext bare{"svc", braid::parse_endpoint("udp:0"), nullptr, nullptr};
   EXPECT_NO_THROW(registry_.check_options("udp_broadcast", {{"broadcast", {"127.255.255.255:9"}}}, bare));
   EXPECT_NO_THROW(registry_.check_options("daytime", {{"mode", "stamp"}}, bare));
+  EXPECT_NO_THROW(registry_.check_options("daytime", {{"mode", "stamp"}, {"framing", "none"}}, bare));
 }
 
 TEST_F(StockProtocolsTest, UnknownOptionsAreNamed) {
@@ -129,6 +130,11 @@ TEST_F(StockProtocolsTest, BadDaytimeOptionsAreNamed) {
     EXPECT_EQ(rejected("daytime", {{"format", 5}}, endpoint), std::vector<std::string>{"format"});
     EXPECT_EQ(rejected("daytime", {{"format", ""}}, endpoint), std::vector<std::string>{"format"});
     EXPECT_EQ(rejected("daytime", {{"format", std::string(500, '%')}}, endpoint), std::vector<std::string>{"format"});
+    EXPECT_EQ(rejected("daytime", {{"mode", "stamp"}, {"framing", "chunk"}}, endpoint),
+              std::vector<std::string>{"framing"});
+    EXPECT_EQ(rejected("daytime", {{"framing", "none"}}, endpoint), std::vector<std::string>{"framing"});
+    EXPECT_EQ(rejected("daytime", {{"mode", "rfc867"}, {"framing", "line"}}, endpoint),
+              std::vector<std::string>{"framing"});
   }
   EXPECT_EQ(rejected("daytime", {{"mode", "x"}, {"utc", 0}}, "tcp:0"), (std::vector<std::string>{"mode", "utc"}));
 }
