@@ -59,7 +59,7 @@ class Cli(unittest.TestCase):
         for name in sections:
             self.assertRegex(sections[name], r"(?m)^  origin: builtin$")
         self.assertIn("  options: none", sections["echo"])
-        for name, options in {"daytime": ("mode", "utc", "format"), "thanks": ("message",),
+        for name, options in {"daytime": ("mode", "framing", "utc", "format"), "thanks": ("message",),
                               "udp_broadcast": ("broadcast", "interval_ms", "message", "reply")}.items():
             for option in options:
                 # "    NAME (TYPE[, default VALUE]): DESCRIPTION"

@@ -65,7 +65,7 @@ TEST_F(StockProtocolsTest, OptionDocsNameEveryOption) {
   };
   EXPECT_TRUE(option_names("echo").empty());
   EXPECT_TRUE(option_names("upper").empty());
-  EXPECT_EQ(option_names("daytime"), (std::vector<std::string>{"mode", "utc", "format"}));
+  EXPECT_EQ(option_names("daytime"), (std::vector<std::string>{"mode", "framing", "utc", "format"}));
   EXPECT_EQ(option_names("thanks"), (std::vector<std::string>{"message"}));
   EXPECT_EQ(option_names("udp_broadcast"), (std::vector<std::string>{"broadcast", "interval_ms", "message", "reply"}));
 }
