@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include "braid/log.hpp"
 #include "socket_util.hpp"
@@ -12,13 +13,12 @@
 namespace braid::detail {
 namespace {
 constexpr int max_batches_per_turn = 8;  // of Reactor::datagram_slots, then yield
-constexpr std::size_t max_buckets = 4096;
 }  // namespace
 
 UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
                  DatagramLimits limits)
     : reactor_(reactor), socket_(reactor.context()), protocol_(std::move(protocol)), limits_(limits),
-      label_(endpoint.to_string()) {
+      label_(endpoint.to_string()), rates_(limits.replies_per_second, limits.reply_burst) {
   int fd = open_bound_socket(endpoint, SOCK_DGRAM);
   socket_.assign(fd);
   address_ = local_address(fd);
@@ -129,18 +129,7 @@ bool UdpPort::from_loop_source(const Address& from) const {
 // so a flood from one source cannot make us answer (or reflect) at its rate.
 bool UdpPort::source_allowed(const Address& from) {
   if (limits_.replies_per_second <= 0) return true;
-  const TimePoint now = reactor_.clock().now();
-  if (buckets_.size() >= max_buckets) buckets_.clear();  // bounded memory under spoofed floods
-  auto [it, inserted] = buckets_.try_emplace(from.host(), Bucket{limits_.reply_burst, now});
-  Bucket& b = it->second;
-  if (!inserted) {
-    double elapsed = std::chrono::duration<double>(now - b.refilled).count();
-    b.tokens = std::min(limits_.reply_burst, b.tokens + elapsed * limits_.replies_per_second);
-    b.refilled = now;
-  }
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
-  return true;
+  return rates_.allow(from, reactor_.clock().now());
 }
 
 void UdpPort::write(std::string_view data, const Address& to) {
@@ -150,7 +139,15 @@ void UdpPort::write(std::string_view data, const Address& to) {
     n = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),
                  to.sockaddr_len());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) ++stats_.send_errors;
+  if (n >= 0) return;
+  // Dropped, never retried: a reply too large for one datagram (EMSGSIZE), a
+  // full socket buffer, an unreachable peer.
+  const int error = errno;
+  ++stats_.send_errors;
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{}: dropped a {} B datagram to {}: {}", label_, data.size(), to.to_string(),
+                  std::system_category().message(error));
+  }
 }
 
 void UdpPort::set_broadcast(bool enabled) {

@@ -6,11 +6,11 @@
 #include "descriptor.hpp"
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
+#include "rate_table.hpp"
 
 namespace braid::detail {
 
@@ -32,10 +32,6 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   const Address& host() const override { return address_; }
 
  private:
-  struct Bucket {
-    double tokens;
-    TimePoint refilled;
-  };
   void arm_read();
   void on_readable();
   void deliver(std::string_view datagram, const Address& from);
@@ -49,7 +45,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   DatagramLimits limits_;
   std::string label_;
   DatagramStats stats_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  RateTable rates_;
   bool open_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -12,6 +12,8 @@ namespace {
 // multi-byte delimiter that the next chunk completes.
 bool too_long(std::string_view partial, std::string_view delim, std::size_t max) {
   if (partial.size() <= max) return false;
+  // The "\r" of a "\r\n" does not count toward the limit.
+  if (delim == "\n" && partial.size() == max + 1 && partial.back() == '\r') return false;
   std::size_t p = partial.size() + 1 > delim.size() ? partial.size() + 1 - delim.size() : 0;
   for (; p <= max; ++p) {
     if (delim.starts_with(partial.substr(p))) return false;
@@ -49,11 +51,11 @@ void LineReceiver::send_line(std::string_view line) {
 // Returns false once the transport is closing: nothing more is delivered.
 bool LineReceiver::deliver(std::string_view line) {
   if (transport().closing()) return false;
+  if (delimiter_ == "\n" && !line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.size() > max_line_length()) {
     line_length_exceeded(line);
     return !transport().closing();
   }
-  if (delimiter_ == "\n" && !line.empty() && line.back() == '\r') line.remove_suffix(1);
   line_received(line);
   return !transport().closing();
 }
@@ -63,11 +65,53 @@ void LineReceiver::release_buffer() {
   if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();  // keep small buffers for reuse
 }
 
-// line_received and line_length_exceeded may change the delimiter or the
-// limit: both are read afresh after each call, and the change applies from
-// the next line.
+// Input goes behind what is held: when reading is paused, when input is
+// already held, and when it arrives from inside one of our own callbacks.
 void LineReceiver::data_received(std::string_view data) {
   if (transport().closing()) return;  // no line, and nothing to hold, after close
+  if (splitting_ || !held_.empty() || transport().reading_paused()) {
+    held_.append(data);
+    if (!splitting_) split_held();
+    return;
+  }
+  split_and_hold(data);
+  split_held();
+}
+
+void LineReceiver::reading_resumed() {
+  if (!splitting_) split_held();
+}
+
+void LineReceiver::split_held() {
+  while (!held_.empty() && !transport().closing() && !transport().reading_paused()) {
+    const std::string input = std::move(held_);
+    held_.clear();
+    split_and_hold(input);
+  }
+  if (transport().closing()) {
+    held_.clear();
+    held_.shrink_to_fit();
+  }
+}
+
+void LineReceiver::split_and_hold(std::string_view data) {
+  splitting_ = true;
+  std::string_view rest;
+  try {
+    rest = split(data);
+  } catch (...) {
+    splitting_ = false;
+    throw;
+  }
+  splitting_ = false;
+  // What arrived from a callback meanwhile goes after the unsplit rest.
+  if (!rest.empty()) held_.insert(0, rest);
+}
+
+// line_received and line_length_exceeded may change the delimiter or the
+// limit: both are read afresh after each call, and the change applies from
+// the next line. They may also pause reading: splitting stops after that line.
+std::string_view LineReceiver::split(std::string_view data) {
   std::string_view rest = data;
 
   if (discarding_) {
@@ -84,7 +128,7 @@ void LineReceiver::data_received(std::string_view data) {
       std::size_t pos = rest.find(delim);
       if (pos == std::string_view::npos) {
         buffer_ = delimiter_tail(rest.size() >= d - 1 ? rest : std::string_view(buffer_), d);
-        return;
+        return {};
       }
       rest.remove_prefix(pos + d);
     }
@@ -109,29 +153,32 @@ void LineReceiver::data_received(std::string_view data) {
         release_buffer();
         buffer_ = std::move(tail);
       }
-      return;
+      return {};
     }
     rest.remove_prefix(found + d - old);
     bool go_on = deliver(std::string_view(buffer_.data(), found));
     release_buffer();
-    if (!go_on) return;
+    if (!go_on) return {};
+    if (transport().reading_paused()) return rest;
   }
 
   while (!rest.empty()) {
     const std::size_t d = delimiter_.size();
     std::size_t pos = rest.find(delimiter_);
     if (pos == std::string_view::npos) break;
-    if (!deliver(rest.substr(0, pos))) return;
+    if (!deliver(rest.substr(0, pos))) return {};
     rest.remove_prefix(pos + d);
+    if (transport().reading_paused()) return rest;
   }
 
   if (too_long(rest, delimiter_, max_line_length())) {
     line_length_exceeded(rest);
     discarding_ = !transport().closing();
     if (discarding_) buffer_ = delimiter_tail(rest, delimiter_.size());
-    return;
+    return {};
   }
   buffer_.assign(rest);
+  return {};
 }
 
 }  // namespace braid

@@ -99,6 +99,16 @@ void StreamConnection::schedule_read() {
 void StreamConnection::on_readable(ReadUntil until) {
   if (discarding()) return read_and_discard();
   if (!can_read()) return;
+  if (resume_due_) {
+    // Input the protocol held back while paused goes before anything new;
+    // handling it may pause reading again.
+    resume_due_ = false;
+    guarded("reading_resumed", [&] { protocol_->reading_resumed(); });
+    if (!can_read()) {
+      if (discarding()) schedule_read();
+      return;
+    }
+  }
   char* buffer = reactor_.read_buffer();
   constexpr std::size_t capacity = Reactor::read_buffer_size;
   for (int i = 0; i < max_reads_per_turn; ++i) {
@@ -155,6 +165,7 @@ void StreamConnection::handle_eof() {
 void StreamConnection::pause_reading() { user_paused_ = true; }
 
 void StreamConnection::resume_reading() {
+  if (user_paused_ && !flow_paused_) resume_due_ = true;
   user_paused_ = false;
   if (can_read()) schedule_read();
 }
@@ -258,6 +269,7 @@ void StreamConnection::flush() {
 void StreamConnection::after_output_shrank() {
   if (flow_paused_ && out_.size() <= limits_.write_low_water) {
     flow_paused_ = false;
+    if (!user_paused_) resume_due_ = true;
     guarded("buffer_drained", [&] { protocol_->buffer_drained(); });
     if (can_read()) schedule_read();
   }

@@ -58,6 +58,7 @@ class StreamConnection final : public Transport,
   const Address& host() const override;
   void pause_reading() override;
   void resume_reading() override;
+  bool reading_paused() const override { return user_paused_ || flow_paused_; }
   std::size_t buffered_bytes() const override { return out_.size(); }
   const TransportStats& stats() const override { return stats_; }
   bool closing() const override { return lose_requested_ || !open_; }
@@ -111,6 +112,7 @@ class StreamConnection final : public Transport,
   bool read_posted_ = false;
   bool user_paused_ = false;
   bool flow_paused_ = false;
+  bool resume_due_ = false;  // a pause was lifted: reading_resumed() comes before the next read
   bool lose_requested_ = false;
   bool shut_write_requested_ = false;
   bool write_shut_ = false;

@@ -61,7 +61,7 @@ void StringTransport::peer_read_all() {
   if (flow_paused_) {
     flow_paused_ = false;
     protocol_->buffer_drained();
-    flush_pending_input();
+    if (!reading_paused()) after_resume();
   }
   finish_lose_if_flushed();
 }
@@ -110,7 +110,14 @@ void StringTransport::abort_connection() {
 void StringTransport::pause_reading() { user_paused_ = true; }
 
 void StringTransport::resume_reading() {
+  const bool was_paused = reading_paused();
   user_paused_ = false;
+  if (was_paused && !reading_paused()) after_resume();
+}
+
+void StringTransport::after_resume() {
+  if (lost_ || protocol_ == nullptr) return;
+  protocol_->reading_resumed();
   flush_pending_input();
 }
 

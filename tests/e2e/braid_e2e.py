@@ -60,7 +60,7 @@ class Braidd:
     SIGKILL if it does not exit in time) and the directory removed.
     """
 
-    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None):
+    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None, env=None):
         self.dir = tempfile.mkdtemp(prefix="braid-e2e-")
         self.config_path = os.path.join(self.dir, "braid.json")
         self.ready_path = ready_path or os.path.join(self.dir, "ready.json")
@@ -70,7 +70,7 @@ class Braidd:
             command += ["--log-level", log_level]
         command += list(args)
         self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, env=env)
         os.set_blocking(self.proc.stderr.fileno(), False)
         self.log = ""
         self._scan_from = 0

@@ -225,6 +225,27 @@ class HostileConfig(unittest.TestCase):
         self.assert_stops_cleanly(daemon)
         self.assertFalse(os.path.exists(path))
 
+    def test_unix_socket_mode_is_never_set_through_a_planted_link(self):
+        """A shim swaps the socket file for a link right after bind(): a chmod
+        after bind() would change the link's target."""
+        directory = tempfile.mkdtemp(prefix="braid-hostile-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(directory, ignore_errors=True))
+        path = os.path.join(directory, "s")
+        victim = os.path.join(directory, "victim")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        os.chmod(victim, 0o644)
+        env = dict(os.environ, LD_PRELOAD=os.environ["BRAID_BIND_SWAP_SHIM"], BRAID_SWAP_SOCKET=path,
+                   BRAID_SWAP_TARGET=victim,
+                   ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        daemon = self.start(service("local", "echo", "unix:%s:mode=0606" % path), env=env)
+        self.assertTrue(os.path.islink(path), "the shim did not run")
+        self.assertEqual(stat.S_IMODE(os.stat(victim).st_mode), 0o644, "braidd changed the mode through the link")
+        # The socket itself was born with its mode.
+        self.assertEqual(stat.S_IMODE(os.lstat(path + ".moved").st_mode), 0o606)
+        self.assert_stops_cleanly(daemon)
+        self.assertTrue(os.path.islink(path), "braidd removed a link that is not its socket")
+
     def test_unreadable_log_file_on_reload_is_reported_and_retried(self):
         daemon = self.start(ECHO)
         log_dir = daemon.path("logs")

@@ -254,18 +254,49 @@ TEST(LineReceiver, LineExactlyAtTheLimitAtEverySplit) {
   expect_every_split({.max = 5}, "abcde\nvwxyz\n12345", {"abcde", "vwxyz"}, 5);
 }
 
-// With the "\n" delimiter the '\r' of "\r\n" is stripped from the line but
-// counts toward the limit (as in the fuzz target's reference splitter), the
-// same way however the input is cut.
-TEST(LineReceiver, CarriageReturnCountsTowardTheLimitAtEverySplit) {
-  expect_every_split({.max = 5}, "abcd\r\nvwxy\r\n", {"abcd", "vwxy"}, 0);
-  const std::string_view over = "abcde\r\nnext\n";
-  for (std::size_t i = 0; i <= over.size(); ++i) {
-    const Result res = feed({.max = 5}, {over.substr(0, i), over.substr(i)});
-    EXPECT_TRUE(res.lines.empty()) << "split at " << i;
-    EXPECT_EQ(res.exceeded.size(), 1u) << "split at " << i;
-    EXPECT_TRUE(res.disconnecting) << "split at " << i;
+// With the "\n" delimiter the '\r' of "\r\n" is stripped from the line and,
+// like the delimiter, does not count toward the limit (Twisted's MAX_LENGTH),
+// the same way however the input is cut.
+TEST(LineReceiver, CarriageReturnDoesNotCountTowardTheLimitAtEverySplit) {
+  expect_every_split({.max = 5}, "abcde\r\nvwxyz\nabcde\r", {"abcde", "vwxyz"}, 6);
+  const std::string at_limit(100, 'a');
+  expect_every_split({.max = 100}, at_limit + "\n" + at_limit + "\r\n", {at_limit, at_limit}, 0);
+  // One byte over, with either line end, is refused wherever the input is cut.
+  const std::string over(101, 'a');
+  for (const std::string& input : {over + "\nnext\n", over + "\r\nnext\n", std::string("abcde\r\r\nnext\n")}) {
+    const std::size_t max = input.starts_with("abcde") ? 5 : 100;
+    const std::string_view in = input;
+    std::vector<std::vector<std::string_view>> splits;
+    for (std::size_t i = 0; i <= in.size(); ++i) splits.push_back({in.substr(0, i), in.substr(i)});
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < in.size(); ++i) bytes.push_back(in.substr(i, 1));
+    splits.push_back(bytes);
+    for (std::size_t k = 0; k < splits.size(); ++k) {
+      const Result res = feed({.max = max}, splits[k]);
+      EXPECT_TRUE(res.lines.empty()) << "split " << k << " of " << input.size() + 1;
+      EXPECT_EQ(res.exceeded.size(), 1u) << "split " << k;
+      EXPECT_TRUE(res.disconnecting) << "split " << k;
+    }
   }
+}
+
+// A held line of exactly the limit followed by "\r" waits for its "\n"; any
+// other byte after the "\r" makes it too long.
+TEST(LineReceiver, HeldLineAtTheLimitThenCarriageReturnWaitsForTheNewline) {
+  StringTransport transport;
+  Recorder r;
+  r.set_max_line_length(5);
+  transport.connect(r);
+  transport.deliver("abcde");
+  transport.deliver("\r");
+  EXPECT_TRUE(r.exceeded.empty());
+  EXPECT_EQ(r.buffered_line_bytes(), 6u);
+  transport.deliver("\n");
+  EXPECT_EQ(r.lines, (Lines{"abcde"}));
+  transport.deliver("vwxyz\r");
+  transport.deliver("x");
+  EXPECT_EQ(r.exceeded, (Lines{"vwxyz\rx"}));
+  EXPECT_TRUE(transport.disconnecting());
 }
 
 // A delimiter split across chunks is not counted as part of the line.
@@ -505,6 +536,151 @@ TEST(LineReceiver, LoseConnectionInsideTheHookStopsDelivery) {
   transport.deliver("toolong\nshort\n");
   EXPECT_TRUE(r.lines.empty());
   EXPECT_EQ(r.exceeded, (Lines{"toolong"}));
+}
+
+// --- pausing -----------------------------------------------------------------------
+
+// Pauses reading after every line and resumes only when the test says so:
+// no line may arrive while reading is paused.
+struct PausingRun {
+  Lines lines;
+  std::size_t lines_while_paused = 0;
+  std::size_t resumes_with_more_than_one_line = 0;
+};
+
+PausingRun feed_pausing(const std::vector<std::string_view>& chunks, bool resume_between_chunks) {
+  StringTransport transport;
+  Recorder r;
+  PausingRun run;
+  r.on_line = [&](std::string_view) {
+    if (r.transport().reading_paused()) ++run.lines_while_paused;
+    r.transport().pause_reading();
+  };
+  transport.connect(r);
+  auto resume_until_drained = [&] {
+    for (std::size_t guard = 0; transport.reading_paused() && guard < 10000; ++guard) {
+      const std::size_t before = r.lines.size();
+      transport.resume_reading();
+      if (r.lines.size() > before + 1) ++run.resumes_with_more_than_one_line;
+    }
+  };
+  for (auto c : chunks) {
+    transport.deliver(c);
+    if (resume_between_chunks) resume_until_drained();
+  }
+  resume_until_drained();
+  run.lines = r.lines;
+  return run;
+}
+
+void expect_every_split_pausing(std::string_view input, const Lines& want) {
+  auto check = [&](const std::vector<std::string_view>& chunks, const std::string& how) {
+    for (bool between : {true, false}) {
+      const PausingRun run = feed_pausing(chunks, between);
+      EXPECT_EQ(run.lines, want) << how << (between ? ", resumed between chunks" : ", resumed at the end");
+      EXPECT_EQ(run.lines_while_paused, 0u) << how;
+      EXPECT_EQ(run.resumes_with_more_than_one_line, 0u) << how;
+    }
+  };
+  check({input}, "whole");
+  for (std::size_t i = 0; i <= input.size(); ++i) {
+    check({input.substr(0, i), input.substr(i)}, "split at " + std::to_string(i));
+    for (std::size_t j = i; j <= input.size(); ++j) {
+      check({input.substr(0, i), input.substr(i, j - i), input.substr(j)},
+            "split at " + std::to_string(i) + " and " + std::to_string(j));
+    }
+  }
+  std::vector<std::string_view> bytes;
+  for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
+  check(bytes, "single bytes");
+}
+
+TEST(LineReceiver, PausedInsideLineReceivedDeliversOneLinePerResumeAtEverySplit) {
+  expect_every_split_pausing("alpha\nbeta\r\n\n\ngamma\r\ndelta\nrest", {"alpha", "beta", "", "", "gamma", "delta"});
+}
+
+TEST(LineReceiver, PausingStopsSplittingAndHoldsTheRest) {
+  StringTransport transport;
+  Recorder r;
+  r.on_line = [&](std::string_view line) {
+    if (line == "stop") r.transport().pause_reading();
+  };
+  transport.connect(r);
+  transport.deliver("a\nstop\nb\nc\npart");
+  EXPECT_EQ(r.lines, (Lines{"a", "stop"}));
+  EXPECT_EQ(r.buffered_line_bytes(), 8u);  // "b\nc\npart", unsplit
+  transport.deliver("ial\nd\n");           // queued by the paused transport
+  EXPECT_EQ(r.lines, (Lines{"a", "stop"}));
+  transport.resume_reading();
+  EXPECT_EQ(r.lines, (Lines{"a", "stop", "b", "c", "partial", "d"}));
+  EXPECT_EQ(r.buffered_line_bytes(), 0u);
+}
+
+// Flow control pauses too: a receiver that answers every line stops once the
+// peer's unread output passes the high-water mark, however much input one
+// read brought, and goes on when the peer reads.
+TEST(LineReceiver, FlowControlPauseStopsSplitting) {
+  StringTransport transport;
+  Recorder r;
+  r.on_line = [&](std::string_view line) { r.send_line(line); };
+  transport.connect(r);
+  transport.peer_stop_reading(/*high_water=*/100, /*low_water=*/10);
+  transport.deliver(std::string(65536, '\n'));
+  EXPECT_TRUE(transport.reading_paused());
+  EXPECT_EQ(r.lines.size(), 101u);  // the line that crossed the mark is the last
+  EXPECT_EQ(transport.buffered_bytes(), 101u);
+  EXPECT_EQ(r.buffered_line_bytes(), 65536u - 101u);
+  transport.peer_read_all();  // lifts the pause: the held lines go on
+  EXPECT_EQ(r.lines.size(), 65536u);
+  EXPECT_EQ(r.buffered_line_bytes(), 0u);
+}
+
+// resume_reading() inside line_received: input the transport queued while
+// paused arrives from inside the callback and must wait for the held lines.
+TEST(LineReceiver, ResumeInsideLineReceivedKeepsTheOrder) {
+  StringTransport transport;
+  Recorder r;
+  r.on_line = [&](std::string_view line) {
+    if (line == "p") r.transport().pause_reading();
+    if (line == "b") {
+      r.transport().pause_reading();
+      r.transport().resume_reading();  // flushes the transport's queue: "x\n"
+    }
+  };
+  transport.connect(r);
+  transport.deliver("a\np\nb\nc\n");
+  EXPECT_EQ(r.lines, (Lines{"a", "p"}));
+  transport.deliver("x\n");
+  transport.resume_reading();
+  EXPECT_EQ(r.lines, (Lines{"a", "p", "b", "c", "x"}));
+}
+
+TEST(LineReceiver, NoHeldLineIsDeliveredAfterClose) {
+  StringTransport transport;
+  Recorder r;
+  r.on_line = [&](std::string_view) { r.transport().pause_reading(); };
+  transport.connect(r);
+  transport.deliver("a\nb\nc\n");
+  EXPECT_EQ(r.lines, (Lines{"a"}));
+  r.transport().lose_connection();
+  transport.resume_reading();
+  EXPECT_EQ(r.lines, (Lines{"a"}));
+  EXPECT_EQ(r.buffered_line_bytes(), 0u);
+}
+
+TEST(LineReceiver, CloseWhileSplittingHeldLinesStopsThem) {
+  StringTransport transport;
+  Recorder r;
+  r.on_line = [&](std::string_view line) {
+    if (line == "p") r.transport().pause_reading();
+    if (line == "quit") r.transport().lose_connection();
+  };
+  transport.connect(r);
+  transport.deliver("p\nb\nquit\nc\n");
+  EXPECT_EQ(r.lines, (Lines{"p"}));
+  transport.resume_reading();
+  EXPECT_EQ(r.lines, (Lines{"p", "b", "quit"}));
+  EXPECT_EQ(r.buffered_line_bytes(), 0u);
 }
 
 // --- buffered_line_bytes -----------------------------------------------------------

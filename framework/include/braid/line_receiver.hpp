@@ -2,8 +2,12 @@
 // LineReceiver: a Protocol that splits its input into lines. The delimiter is
 // "\n" by default; a "\r" before it is stripped too, so "\r\n" works. Bytes
 // after a delimiter are kept for the next line; no line is delivered after the
-// transport started closing. A line longer than max_line_length() calls
+// transport started closing. A line longer than max_line_length() (not
+// counting the delimiter, nor the "\r" stripped before "\n") calls
 // line_length_exceeded(), which closes the connection by default.
+// While reading is paused (by the protocol or by flow control) no line is
+// delivered: the unsplit rest of the input is held (at most one read) and
+// split when reading resumes, before any new input.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -17,6 +21,7 @@ class LineReceiver : public Protocol {
   static constexpr std::size_t default_max_line_length = 16 * 1024;
 
   void data_received(std::string_view data) final;
+  void reading_resumed() final;
 
   virtual void line_received(std::string_view line) = 0;
   // Called with the start of the over-long line; default: lose_connection().
@@ -33,13 +38,20 @@ class LineReceiver : public Protocol {
   // else default_max_line_length.
   std::size_t max_line_length() const;
   void set_max_line_length(std::size_t n) { max_line_length_ = n; }
-  // Bytes held waiting for the rest of a line.
-  std::size_t buffered_line_bytes() const { return buffer_.size(); }
+  // Bytes received but not delivered yet: the start of a line waiting for
+  // its rest, and input held unsplit while reading is paused.
+  std::size_t buffered_line_bytes() const { return buffer_.size() + held_.size(); }
 
  private:
+  // Splits `data`; returns the part left unsplit because reading paused.
+  std::string_view split(std::string_view data);
+  void split_and_hold(std::string_view data);
+  void split_held();
   bool deliver(std::string_view line);
   void release_buffer();
-  std::string buffer_;
+  std::string buffer_;  // the start of the next line (or, while discarding, a delimiter's start)
+  std::string held_;    // input after buffer_, not split yet: reading was paused
+  bool splitting_ = false;  // inside split(): input arriving from a callback waits in held_
   std::string delimiter_ = "\n";
   std::size_t max_line_length_ = 0;
   bool discarding_ = false;

@@ -36,6 +36,10 @@ class Protocol {
   // output fell below the low-water mark and reading resumed.
   virtual void buffer_filled() {}
   virtual void buffer_drained() {}
+  // Reading was paused (by the protocol or by flow control) and is no longer:
+  // called before any new data_received, so input held back while paused can
+  // be handled first. It may pause reading again.
+  virtual void reading_resumed() {}
 
   Transport& transport() const { return *transport_; }
   bool connected() const { return transport_ != nullptr; }

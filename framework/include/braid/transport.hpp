@@ -40,6 +40,9 @@ class Transport {
   // reading happens only when neither the protocol nor flow control paused it.
   virtual void pause_reading() = 0;
   virtual void resume_reading() = 0;
+  // True while either the protocol or flow control paused reading. Framing
+  // layers stop splitting input while it is (see LineReceiver).
+  virtual bool reading_paused() const = 0;
 
   // Bytes written but not yet accepted by the socket.
   virtual std::size_t buffered_bytes() const = 0;

@@ -24,7 +24,8 @@ class StringTransport : public Transport {
   void connect(Protocol& protocol, Factory* factory = nullptr);
 
   // --- playing the peer -----------------------------------------------------
-  // Delivers `data` unless reading is paused (then it is queued until resumed).
+  // Delivers `data` unless reading is paused (then it is queued until
+  // resumed; on resume the protocol gets reading_resumed() first).
   void deliver(std::string_view data);
   // Delivers `data` in pieces of `chunk` bytes.
   void deliver_chunked(std::string_view data, std::size_t chunk);
@@ -47,7 +48,6 @@ class StringTransport : public Transport {
   bool aborted() const { return aborted_; }
   bool write_shut() const { return write_shut_; }
   bool disconnected() const { return lost_; }
-  bool reading_paused() const { return user_paused_ || flow_paused_; }
   std::size_t write_calls() const { return write_calls_; }
 
   // --- Transport --------------------------------------------------------------
@@ -60,11 +60,14 @@ class StringTransport : public Transport {
   const Address& host() const override { return host_; }
   void pause_reading() override;
   void resume_reading() override;
+  bool reading_paused() const override { return user_paused_ || flow_paused_; }
   std::size_t buffered_bytes() const override { return unread_.size(); }
   const TransportStats& stats() const override { return stats_; }
   bool closing() const override { return lose_requested_ || aborted_ || lost_; }
 
  private:
+  // Reading is no longer paused: reading_resumed(), then the queued input.
+  void after_resume();
   void flush_pending_input();
   void finish_lose_if_flushed();
 
