@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -164,11 +166,26 @@ struct Misbehaviour {
 
 class MisbehavingPlugin : public ::testing::TestWithParam<Misbehaviour> {};
 
+// A plugin that calls exit(0) in this process would end the test binary with
+// status 0, which passes for success: make that a failure.
+pid_t process_loading_a_plugin = 0;
+
+void fail_if_a_plugin_exits_the_test() {
+  if (process_loading_a_plugin == ::getpid()) {  // not the probe's child
+    std::fputs("a plugin ended the test process\n", stderr);
+    std::_Exit(1);
+  }
+}
+
 TEST_P(MisbehavingPlugin, IsAnErrorNamingItsPathAndThisProcessGoesOn) {
+  static const int registered = std::atexit(fail_if_a_plugin_exits_the_test);
+  ASSERT_EQ(registered, 0);
   ProtocolRegistry registry;
   PluginLoadOptions options;
   options.probe_timeout = std::chrono::milliseconds(300);  // only the hanging one waits for it
+  process_loading_a_plugin = ::getpid();
   std::string message = plugin_error([&] { load_plugin(GetParam().plugin, registry, options); });
+  process_loading_a_plugin = 0;
   EXPECT_EQ(message, std::string("plugin ") + GetParam().plugin + ": " + GetParam().problem);
   EXPECT_TRUE(registry.names().empty());
 }
