@@ -12,10 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -88,6 +90,11 @@ struct Fixture {
   static std::uint16_t port_of(const braid::services::ProtocolService& service) {
     const std::string address = service.bound_address();  // "tcp:127.0.0.1:PORT"
     return static_cast<std::uint16_t>(std::atoi(address.c_str() + address.rfind(':') + 1));
+  }
+
+  ~Fixture() {
+    daemon.reset();
+    std::filesystem::remove_all(dir);
   }
 
   // A round trip through the kept echo service, the loop turned by hand.
