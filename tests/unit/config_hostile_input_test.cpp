@@ -2,7 +2,6 @@
 // enough to overflow a recursive copy, names long enough to make a quadratic
 // hint cost gigabytes, and paths that are not regular files. Each one must be
 // a clear error, found quickly.
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "braid/protocols/stock.hpp"
@@ -124,10 +124,8 @@ TEST(ConfigHostileInput, ALinkToADeviceIsRefused) {
 TEST(ConfigHostileInput, AFileOverTheSizeLimitIsRefusedUnread) {
   TempDir dir;
   const std::string big = dir.file("big.json");
-  int fd = ::open(big.c_str(), O_WRONLY | O_CREAT, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(max_config_bytes) + 1), 0);  // sparse: costs no disk
-  ::close(fd);
+  std::ofstream(big).close();
+  std::filesystem::resize_file(big, max_config_bytes + 1);  // sparse: costs no disk
   auto r = load_config_file(big, stock());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_THAT(r.errors[0].message, HasSubstr("larger than the limit of 16777216 bytes"));
@@ -138,12 +136,7 @@ TEST(ConfigHostileInput, AFileAtTheSizeLimitIsRead) {
   const std::string path = dir.file("padded.json");
   std::string padded = R"({"services": []})";
   padded.resize(max_config_bytes, ' ');
-  {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
-    ASSERT_GE(fd, 0);
-    ASSERT_EQ(::write(fd, padded.data(), padded.size()), static_cast<ssize_t>(padded.size()));
-    ::close(fd);
-  }
+  std::ofstream(path) << padded;
   EXPECT_TRUE(load_config_file(path, stock()).ok());
 }
 
