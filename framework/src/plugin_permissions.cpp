@@ -24,6 +24,11 @@ std::optional<std::string> unsafe_owner_or_mode(const std::string& what, const s
     return what + " " + name + " is owned by uid " + std::to_string(st.st_uid) + ", not by root or braidd's user (uid " +
            std::to_string(self) + ")";
   }
+  // In a sticky directory (/tmp) only an entry's owner, the directory's owner
+  // or root can rename or remove it, and the entry below it on the path is
+  // checked for its owner in turn: others may add names there, never replace
+  // ours.
+  if (S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0) return std::nullopt;
   if ((st.st_mode & S_IWOTH) != 0) return what + " " + name + " is world-writable (mode " + octal_mode(st.st_mode) + ")";
   if ((st.st_mode & S_IWGRP) != 0) return what + " " + name + " is group-writable (mode " + octal_mode(st.st_mode) + ")";
   return std::nullopt;

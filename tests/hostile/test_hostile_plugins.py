@@ -7,7 +7,7 @@
 - cp over a loaded plugin, then SIGHUP: no SIGBUS, running connections keep
   the old code, new services get the new code. The same for mv.
 - A plugin that others could change (a group- or world-writable file or
-  directory, /tmp included) is refused unless allow_insecure_plugins is set.
+  directory that is not sticky) is refused unless allow_insecure_plugins is set.
 
 Copies of the test plugins go to a private directory (mode 0700) beside them
 in the build tree, whose ancestors are not writable by others. Every wait is
@@ -223,14 +223,14 @@ class HostilePlugins(unittest.TestCase):
         world_file = os.path.join(d, "world.so")
         shutil.copyfile(GOOD, world_file)
         os.chmod(world_file, 0o666)
-        tmp_dir = tempfile.mkdtemp(prefix="braid-plugin-")  # mode 0700, but in /tmp (mode 1777)
-        self.addCleanup(shutil.rmtree, tmp_dir, True)
-        in_tmp = os.path.join(tmp_dir, "good.so")
-        shutil.copyfile(GOOD, in_tmp)
-        tmp = os.path.realpath(tempfile.gettempdir())
+        world_dir = os.path.join(d, "world")
+        os.mkdir(world_dir)
+        os.chmod(world_dir, 0o777)  # not sticky: anyone may rename what it holds
+        in_world_dir = os.path.join(world_dir, "good.so")
+        shutil.copyfile(GOOD, in_world_dir)
         cases = [(in_group_dir, "directory %s is group-writable (mode 0775)" % group_dir),
                  (world_file, "file %s is world-writable (mode 0666)" % world_file),
-                 (in_tmp, "directory %s is world-writable (mode %04o)" % (tmp, os.stat(tmp).st_mode & 0o7777))]
+                 (in_world_dir, "directory %s is world-writable (mode 0777)" % world_dir)]
         for path, problem in cases:
             with self.subTest(plugin=path):
                 doc = config(service("p", "good_echo", TCP0), plugins=[path])
