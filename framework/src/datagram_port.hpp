@@ -31,10 +31,14 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void set_broadcast(bool enabled) override;
   const Address& host() const override { return address_; }
 
+  // One received datagram through the loop guard, the rate limit and the
+  // protocol. Public as a test seam: a test can hand it a datagram "from"
+  // a privileged port it could not bind.
+  void deliver(std::string_view datagram, const Address& from);
+
  private:
   void arm_read();
   void on_readable();
-  void deliver(std::string_view datagram, const Address& from);
   bool from_loop_source(const Address& from) const;
   bool source_allowed(const Address& from);
 

@@ -35,11 +35,14 @@ inline bool run_until(Reactor& reactor, const std::function<bool()>& done,
 // A client socket on the reactor; reads and writes only when told.
 class RawClient {
  public:
-  RawClient(Reactor& reactor, const Address& to) : socket_(reactor.context()) {
+  // receive_buffer > 0 sets SO_RCVBUF before connecting, so the server's
+  // output backs up into its own queue instead of the client's kernel buffer.
+  RawClient(Reactor& reactor, const Address& to, int receive_buffer = 0) : socket_(reactor.context()) {
     int family = to.family() == Address::Family::ipv6 ? AF_INET6
                  : to.family() == Address::Family::unix_path ? AF_UNIX
                                                               : AF_INET;
     int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     if (family == AF_UNIX) {
       sockaddr_un un{};
       un.sun_family = AF_UNIX;
@@ -76,6 +79,9 @@ class RawClient {
   std::size_t sent() const { return sent_; }
   bool would_block() const { return would_block_; }
   bool eof() const { return eof_; }
+  // The read ended with an error (ECONNRESET...) instead of the peer's FIN.
+  bool read_error() const { return read_errno_ != 0; }
+  int read_errno() const { return read_errno_; }
   const std::string& received() const { return received_; }
   std::size_t received_bytes() const { return received_bytes_; }
   void keep_received(bool keep) { keep_ = keep; }
@@ -127,6 +133,7 @@ class RawClient {
         continue;
       }
       if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        if (n < 0) read_errno_ = errno;
         eof_ = true;
         ::shutdown(fd(), SHUT_WR);  // like most clients: answer the server's FIN with ours
         return;
@@ -146,6 +153,7 @@ class RawClient {
   std::function<void()> on_sent_;
   bool would_block_ = false;
   bool eof_ = false;
+  int read_errno_ = 0;
   bool keep_ = true;
   bool pattern_ok_ = true;
   std::string received_;
