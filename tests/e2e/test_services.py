@@ -154,11 +154,19 @@ class StockServices(unittest.TestCase):
         self.assertEqual(udp_exchange(self.at["beacon"], b"anyone?"), b"pong from beacon port %d\n" % port)
 
     def test_a_refused_udp_peer_does_not_stop_the_service(self):
-        # Replies to a socket that is already gone come back as ICMP errors.
-        gone = udp_socket()
-        gone.sendto(b"x", parse_address(self.at["echo-udp"])[1])
-        gone.close()
-        self.assertEqual(udp_exchange(self.at["echo-udp"], b"still here"), b"still here")
+        # Replies to a socket that is already gone come back as ICMP errors,
+        # reported on the service's socket as ECONNREFUSED by its next read.
+        # Each round the service must still answer, and answer the right peer.
+        _, address = parse_address(self.at["echo-udp"])
+        for i in range(5):  # 10 datagrams: within the per-source burst of 20
+            gone = udp_socket()
+            gone.sendto(b"x", address)
+            gone.close()
+            with udp_socket() as alive:
+                alive.sendto(b"still here %d" % i, address)
+                data, source = alive.recvfrom(65536)
+                self.assertEqual(data, b"still here %d" % i)
+                self.assertEqual(source, address)
 
     def test_many_clients_at_once(self):
         socks = [connect(self.at["echo"]) for _ in range(50)]

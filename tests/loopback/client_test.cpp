@@ -1,4 +1,6 @@
 // Outgoing connections and name resolution on the reactor.
+#include <boost/asio/steady_timer.hpp>
+
 #include "loopback_support.hpp"
 
 namespace braid::test {
@@ -133,7 +135,16 @@ TEST(Reactor, StopEndsRun) {
   Reactor reactor;
   auto server = reactor.listen_tcp(0, std::make_shared<RecordingEchoFactory>());
   reactor.call_later(std::chrono::milliseconds(1), [&] { reactor.stop(); });
+  // A watchdog outside the reactor's own clock bounds run() if stop() fails.
+  bool watchdog_fired = false;
+  boost::asio::steady_timer watchdog(reactor.context(), std::chrono::seconds(10));
+  watchdog.async_wait([&](const boost::system::error_code& ec) {
+    if (ec) return;
+    watchdog_fired = true;
+    reactor.context().stop();
+  });
   reactor.run();  // returns because of stop(), although the listener still waits
+  EXPECT_FALSE(watchdog_fired) << "run() ignored stop() and was ended by the watchdog";
   EXPECT_TRUE(reactor.stopped());
 }
 

@@ -2,6 +2,9 @@
 // small receive buffer, so megabytes of the server's output really are queued
 // (in the connection and in the server's kernel buffer) while the close is
 // under way; every byte must still arrive, ending in a FIN and not a reset.
+// And the two other ways to end: lose_write_connection (our FIN, reading
+// goes on) and abort_connection (a reset, not a FIN).
+#include <cerrno>
 #include <cstring>
 
 #include "loopback_support.hpp"
@@ -93,6 +96,71 @@ TEST(Linger, LoseConnectionWithUnreadInputDeliversALargeReplyWithoutAReset) {
   EXPECT_EQ(client.received_bytes(), reply.size());
   EXPECT_TRUE(client.pattern_ok());
   ASSERT_TRUE(run_until(reactor, [&] { return port->connection_count() == 0; }));
+}
+
+// On connect: "bye", then the FIN, and keeps reading.
+class HalfCloser : public Protocol {
+ public:
+  explicit HalfCloser(std::string& received) : received_(received) {}
+  void connection_made() override {
+    transport().write("bye");
+    transport().lose_write_connection();
+  }
+  void data_received(std::string_view data) override { received_.append(data); }
+
+ private:
+  std::string& received_;
+};
+
+class HalfCloserFactory : public Factory {
+ public:
+  std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<HalfCloser>(received); }
+  std::string received;
+};
+
+TEST(HalfClose, LoseWriteConnectionSendsTheFinAndKeepsReading) {
+  Reactor reactor;
+  auto factory = std::make_shared<HalfCloserFactory>();
+  auto port = reactor.listen_tcp(0, factory);
+  RawClient client(reactor, port->address());
+  // Not read_until_eof(): that answers the FIN with ours at once.
+  std::string got;
+  bool fin = false;
+  ASSERT_TRUE(run_until(
+      reactor,
+      [&] {
+        char buf[64];
+        ssize_t n = ::recv(client.fd(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) got.append(buf, static_cast<std::size_t>(n));
+        if (n == 0) fin = true;
+        return fin;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(got, "bye");
+  client.send("still listening?");
+  ASSERT_TRUE(run_until(reactor, [&] { return factory->received == "still listening?"; }));
+}
+
+class WriteThenAbort : public Protocol {
+ public:
+  void data_received(std::string_view) override {
+    transport().write(std::string(256 * 1024, 'w'));  // more than the socket takes at once
+    transport().abort_connection();
+  }
+};
+
+TEST(Abort, AbortConnectionResetsInsteadOfClosingGracefully) {
+  Reactor reactor;
+  auto port = reactor.listen_tcp(0, std::make_shared<SimpleFactory<WriteThenAbort>>());
+  RawClient client(reactor, port->address(), small_receive_buffer);
+  client.keep_received(false);
+  bool sent = false;
+  client.send("go", [&] { sent = true; });
+  ASSERT_TRUE(run_until(reactor, [&] { return sent && port->connection_count() == 0; }));
+  client.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return client.eof(); }));
+  EXPECT_EQ(client.read_errno(), ECONNRESET);
+  EXPECT_LT(client.received_bytes(), 256u * 1024);
 }
 
 }  // namespace
