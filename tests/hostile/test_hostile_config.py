@@ -180,9 +180,14 @@ class HostileConfig(unittest.TestCase):
         wait_quietly(2.0)
         used = (cpu_seconds(daemon.proc.pid) - before) / 2.0
         self.assertLess(used, 0.01, "an idle daemon used %.1f%% of a core" % (used * 100))
-        # The timeout still works: a silent connection is closed.
+        # The timeout still works: a silent connection is closed, but not
+        # before its 1 ms (a sweep interval rounded to 0 closed it in a few
+        # turns of the loop, microseconds).
+        started = time.monotonic()
         with connect(daemon.addresses["echo"]) as sock:
             self.assertEqual(sock.recv(1), b"")
+            lived = time.monotonic() - started
+        self.assertGreaterEqual(lived, 0.001)
         self.assert_stops_cleanly(daemon)
 
     # --- files ----------------------------------------------------------------
