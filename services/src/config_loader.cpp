@@ -93,6 +93,22 @@ LoadResult failed_load(const std::string& problem, const ProtocolRegistry& regis
   return result;
 }
 
+// Parses JSON from `input` (text, or a stream); a syntax error is reported
+// with its line and column.
+template <class Input>
+LoadResult parse_and_load(Input&& input, const ProtocolRegistry& registry, const std::filesystem::path& config_file) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(std::forward<Input>(input));
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    std::string why = e.what();
+    if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
+    return failed_load("invalid JSON: " + why, registry);
+  }
+  return load_config(document, registry, config_file);
+}
+
 }  // namespace
 
 LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& base_registry,
@@ -145,26 +161,6 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
                    [&](const ConfigError& a, const ConfigError& b) { return service_index(a) < service_index(b); });
   return result;
 }
-
-namespace {
-
-// Parses JSON from `input` (text, or a stream); a syntax error is reported
-// with its line and column.
-template <class Input>
-LoadResult parse_and_load(Input&& input, const ProtocolRegistry& registry, const std::filesystem::path& config_file) {
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(std::forward<Input>(input));
-  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-    std::string why = e.what();
-    if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
-    return failed_load("invalid JSON: " + why, registry);
-  }
-  return load_config(document, registry, config_file);
-}
-
-}  // namespace
 
 LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
                             const std::filesystem::path& config_file) {
