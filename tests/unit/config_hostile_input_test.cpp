@@ -11,10 +11,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <istream>
 #include <string>
 
 #include "braid/protocols/stock.hpp"
 #include "braid/services/config_loader.hpp"
+#include "config_file.hpp"
 
 namespace braid::services {
 namespace {
@@ -131,6 +133,21 @@ TEST(ConfigHostileInput, AFileOverTheSizeLimitIsRefusedUnread) {
   auto r = load_config_file(big, stock());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_THAT(r.errors[0].message, HasSubstr("larger than the limit of 16777216 bytes"));
+}
+
+TEST(ConfigHostileInput, AFileThatGrowsPastTheLimitAfterItWasCheckedIsReadNoFurther) {
+  TempDir dir;
+  const std::string path = dir.file("growing.json");
+  std::ofstream(path) << R"({"services": []})";
+  detail::ConfigFileBuffer file(path);  // opened and checked: 16 bytes
+  ASSERT_FALSE(file.problem());
+  std::filesystem::resize_file(path, max_config_bytes + 2);  // then it grows
+  std::istream in(&file);
+  std::size_t read = 0;
+  while (in.get() != std::char_traits<char>::eof()) ++read;
+  EXPECT_LE(read, max_config_bytes);
+  ASSERT_TRUE(file.problem());
+  EXPECT_THAT(*file.problem(), HasSubstr("larger than the limit"));
 }
 
 TEST(ConfigHostileInput, AFileAtTheSizeLimitIsRead) {
