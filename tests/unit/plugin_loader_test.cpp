@@ -2,7 +2,7 @@
 // leaving the registry unchanged: plugins that crash, exit, throw or hang while
 // loading (tried in a forked child), files replaced by mv or rewritten by cp,
 // and files others could change. The plugins are built by tests/plugins/;
-// copies are made in a private directory beside them, never under /tmp.
+// copies are made in a private directory under the temporary directory.
 #include "braid/plugin_loader.hpp"
 
 #include <gtest/gtest.h>
@@ -205,11 +205,13 @@ INSTANTIATE_TEST_SUITE_P(
       return name.substr(std::string("braid_test_").size());
     });
 
-// A private directory (mode 0700) beside the test plugins, removed afterwards.
+// A private directory (mode 0700) in the temporary directory, removed
+// afterwards: a sticky /tmp is a safe ancestor, and the build tree may not be
+// writable (tests run as nobody by tools/mutate --test-as).
 class PluginCopies : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = std::filesystem::path(BRAID_TEST_PLUGIN_GOOD).parent_path() / "copies-XXXXXX";
+    std::string pattern = std::filesystem::temp_directory_path() / "braid-plugin-copies-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
   }
