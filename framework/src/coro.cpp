@@ -1,7 +1,7 @@
 #include "braid/coro.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "braid/log.hpp"
@@ -40,13 +40,13 @@ void spawn(Reactor& reactor, Awaitable<void> task, std::function<void(std::excep
 }
 
 Awaitable<void> sleep_for(Reactor& reactor, Duration delay) {
-  boost::asio::steady_timer timer(reactor.context(), delay);
-  co_await timer.async_wait(boost::asio::use_awaitable);
+  detail::Waiters alarm(reactor);
+  co_await alarm.wait(reactor.clock().now() + std::max(delay, Duration::zero()));
 }
 
 Awaitable<std::vector<Address>> resolve(Reactor& reactor, std::string host) {
   struct Result {
-    explicit Result(Reactor& r) : waiters(r.context()) {}
+    explicit Result(Reactor& r) : waiters(r) {}
     detail::Waiters waiters;
     bool done = false;
     std::error_code error;
@@ -64,7 +64,7 @@ Awaitable<std::vector<Address>> resolve(Reactor& reactor, std::string host) {
   co_return std::move(result->addresses);
 }
 
-Event::Event(Reactor& reactor) : waiters_(std::make_shared<detail::Waiters>(reactor.context())) {}
+Event::Event(Reactor& reactor) : waiters_(std::make_shared<detail::Waiters>(reactor)) {}
 
 Event::~Event() = default;
 
@@ -75,7 +75,7 @@ void Event::set() {
 
 Awaitable<bool> Event::wait(Duration timeout) {
   auto waiters = waiters_;
-  auto deadline = detail::deadline_after(timeout);
+  auto deadline = detail::deadline_after(waiters->reactor().clock(), timeout);
   while (!set_) {
     bool woken = co_await waiters->wait(deadline);
     if (!woken) break;

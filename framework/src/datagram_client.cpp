@@ -7,7 +7,7 @@
 namespace braid {
 
 struct DatagramClient::State {
-  explicit State(Reactor& r) : waiters(r.context()) {}
+  explicit State(Reactor& r) : waiters(r) {}
   detail::Waiters waiters;
   DatagramTransport* transport = nullptr;
   std::deque<Datagram> queue;
@@ -58,7 +58,7 @@ void DatagramClient::set_broadcast(bool enabled) {
 
 Awaitable<std::optional<Datagram>> DatagramClient::receive(std::chrono::milliseconds timeout) {
   auto s = state_;
-  auto deadline = detail::deadline_after(timeout);
+  auto deadline = detail::deadline_after(s->waiters.reactor().clock(), timeout);
   while (s->queue.empty()) {
     bool woken = co_await s->waiters.wait(deadline);
     if (!woken) break;

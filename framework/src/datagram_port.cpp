@@ -1,8 +1,8 @@
 #include "datagram_port.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -17,19 +17,19 @@ constexpr int max_batches_per_turn = 8;  // of Reactor::datagram_slots, then yie
 
 UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
                  DatagramLimits limits)
-    : reactor_(reactor), socket_(reactor.context()), protocol_(std::move(protocol)), limits_(limits),
-      label_(endpoint.to_string()), rates_(limits.replies_per_second, limits.reply_burst) {
-  int fd = open_bound_socket(endpoint, SOCK_DGRAM);
-  socket_.assign(fd);
-  address_ = local_address(fd);
+    : reactor_(reactor), protocol_(std::move(protocol)), limits_(limits), label_(endpoint.to_string()),
+      rates_(limits.replies_per_second, limits.reply_burst) {
+  fd_ = open_bound_socket(endpoint, SOCK_DGRAM);
+  address_ = local_address(fd_);
+  if (auto ec = watch_.start(reactor_.poller(), fd_, [this](std::uint32_t) { on_readable(); },
+                             Poller::Trigger::level)) {
+    ::close(fd_);
+    throw std::system_error(ec, "watch " + label_);
+  }
   protocol_->make_connection(*this);
-  arm_read();
 }
 
-UdpPort::~UdpPort() {
-  *alive_ = false;
-  stop_listening();
-}
+UdpPort::~UdpPort() { stop_listening(); }
 
 void UdpPort::stop_listening() {
   if (!open_) return;
@@ -40,21 +40,15 @@ void UdpPort::stop_listening() {
     spdlog::error("{}: stopped() threw: {}", label_, e.what());
   }
   protocol_->connection_ended();
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-}
-
-void UdpPort::arm_read() {
-  if (!open_) return;
-  socket_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [this, alive = alive_](const boost::system::error_code& ec) {
-                       if (*alive && !ec) on_readable();
-                     });
+  watch_.stop();
+  ::close(fd_);
 }
 
 // Up to datagram_slots datagrams per system call, each into its own slot of
 // the reactor's buffer; a batch that comes back short means the socket is
-// empty, and the wait's re-arm reports anything that arrives later.
+// empty. The watch is level-triggered: datagrams left after
+// max_batches_per_turn are reported again on the poller's next turn, after
+// the rest of the loop has run.
 void UdpPort::on_readable() {
   constexpr unsigned slots = Reactor::datagram_slots;
   char* buffer = reactor_.read_buffer();
@@ -72,10 +66,10 @@ void UdpPort::on_readable() {
     // The kernel overwrites each address length with the one it stored.
     for (auto& m : messages) m.msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     // MSG_TRUNC: learn a too-large datagram's real size instead of a silent cut.
-    int n = ::recvmmsg(socket_.native_handle(), messages, slots, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+    int n = ::recvmmsg(fd_, messages, slots, MSG_DONTWAIT | MSG_TRUNC, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return arm_read();
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       // ICMP errors from earlier sends (ECONNREFUSED...) surface here: not fatal.
       continue;
     }
@@ -84,12 +78,8 @@ void UdpPort::on_readable() {
       deliver({static_cast<const char*>(iov[i].iov_base), size},
               Address::from_sockaddr(reinterpret_cast<sockaddr*>(&sources[i]), messages[i].msg_hdr.msg_namelen));
     }
-    if (static_cast<unsigned>(n) < slots) return arm_read();
+    if (static_cast<unsigned>(n) < slots) return;
   }
-  if (!open_) return;
-  boost::asio::post(reactor_.context(), [this, alive = alive_] {
-    if (*alive && open_) on_readable();
-  });
 }
 
 void UdpPort::deliver(std::string_view datagram, const Address& from) {
@@ -136,7 +126,7 @@ void UdpPort::write(std::string_view data, const Address& to) {
   if (!open_) return;
   ssize_t n;
   do {
-    n = ::sendto(socket_.native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),
+    n = ::sendto(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),
                  to.sockaddr_len());
   } while (n < 0 && errno == EINTR);
   if (n >= 0) return;
@@ -152,7 +142,7 @@ void UdpPort::write(std::string_view data, const Address& to) {
 
 void UdpPort::set_broadcast(bool enabled) {
   int value = enabled ? 1 : 0;
-  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_BROADCAST, &value, sizeof value);
+  ::setsockopt(fd_, SOL_SOCKET, SO_BROADCAST, &value, sizeof value);
 }
 
 }  // namespace braid::detail

@@ -3,7 +3,6 @@
 // reactor's buffer. Drops datagrams from the classic service ports (7, 13, 19,
 // 37) and from its own address, so two servers cannot echo at each other
 // forever, and rate-limits datagrams per source host when configured.
-#include "descriptor.hpp"
 #include <memory>
 #include <string>
 
@@ -11,6 +10,7 @@
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
 #include "rate_table.hpp"
+#include "watch.hpp"
 
 namespace braid::detail {
 
@@ -37,13 +37,13 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void deliver(std::string_view datagram, const Address& from);
 
  private:
-  void arm_read();
   void on_readable();
   bool from_loop_source(const Address& from) const;
   bool source_allowed(const Address& from);
 
   Reactor& reactor_;
-  Descriptor socket_;
+  int fd_ = -1;
+  Watch watch_;  // level-triggered: a batch may leave datagrams for the next turn
   Address address_;
   std::unique_ptr<DatagramProtocol> protocol_;
   DatagramLimits limits_;
@@ -51,7 +51,6 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   DatagramStats stats_;
   RateTable rates_;
   bool open_ = true;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace braid::detail

@@ -32,7 +32,7 @@ void Poller::detach() {
   waiting_ = false;
 }
 
-std::error_code Poller::add(int fd, PollHandler* handler, Token& token, Trigger trigger) {
+std::error_code Poller::add(int fd, PollHandler* handler, Token& token, Trigger trigger, Interest interest) {
   std::uint32_t index;
   if (free_slots_.empty()) {
     index = static_cast<std::uint32_t>(slots_.size());
@@ -43,7 +43,8 @@ std::error_code Poller::add(int fd, PollHandler* handler, Token& token, Trigger 
   }
   Slot& slot = slots_[index];
   token = (static_cast<Token>(slot.generation) << 32) | index;
-  const std::uint32_t events = EPOLLIN | EPOLLRDHUP | (trigger == Trigger::edge ? EPOLLET : 0u);
+  const std::uint32_t events = (interest == Interest::input ? EPOLLIN | EPOLLRDHUP : EPOLLOUT) |
+                               (trigger == Trigger::edge ? EPOLLET : 0u);
   if (auto ec = control(EPOLL_CTL_ADD, fd, events, token)) {
     free_slots_.push_back(index);
     return ec;
@@ -80,6 +81,12 @@ void Poller::forget(Token token) {
   // With nothing watched, no wait stays pending: Reactor::run() returns
   // when there is no other work, as it does without the poller.
   if (watched_ == 0 && waiting_ && descriptor_) descriptor_->cancel();
+}
+
+void Poller::remove(int fd, Token token) {
+  epoll_event ignored{};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, &ignored);
+  forget(token);
 }
 
 void Poller::wait() {

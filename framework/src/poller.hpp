@@ -46,10 +46,13 @@ class Poller {
   // Edge-triggered: reported once per change; the handler reads until
   // EAGAIN. Level-triggered: reported every turn while input is waiting.
   enum class Trigger { edge, level };
+  // Input (and peer shutdown), or output only (a connect in progress).
+  enum class Interest { input, output };
 
-  // Watches `fd` for input and peer shutdown until forget(token). Fails only
-  // when the kernel refuses (out of memory, max_user_watches).
-  std::error_code add(int fd, PollHandler* handler, Token& token, Trigger trigger = Trigger::edge);
+  // Watches `fd` until forget(token) or remove(). Fails only when the kernel
+  // refuses (out of memory, max_user_watches).
+  std::error_code add(int fd, PollHandler* handler, Token& token, Trigger trigger = Trigger::edge,
+                      Interest interest = Interest::input);
   // Adds output readiness to the watch, for a socket whose writes would block.
   std::error_code watch_output(int fd, Token token);
   // Stops and restarts reporting a level-triggered watch, for a handler that
@@ -65,6 +68,8 @@ class Poller {
   // (a forked child), its events would still come, to a slot whose
   // generation no longer matches, and be dropped.
   void forget(Token token);
+  // forget(), for a descriptor that stays open (handed on to another watch).
+  void remove(int fd, Token token);
 
  private:
   std::error_code control(int op, int fd, std::uint32_t events, Token token);

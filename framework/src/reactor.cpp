@@ -3,62 +3,16 @@
 #include <boost/asio/detail/concurrency_hint.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <optional>
 #include <unordered_map>
 
-#include "braid/log.hpp"
 #include "datagram_port.hpp"
 #include "poller.hpp"
+#include "real_clock.hpp"
+#include "signals.hpp"
 #include "stream_listener.hpp"
 
 namespace braid {
-namespace {
-
-// Real time: one Asio timer armed for the earliest DelayedCall.
-class ReactorClock final : public Clock {
- public:
-  explicit ReactorClock(boost::asio::io_context& context) : timer_(context) {}
-  TimePoint now() const override { return std::chrono::steady_clock::now(); }
-
- private:
-  void deadline_changed() override { arm(); }
-  void arm() {
-    TimePoint next = next_deadline();
-    if (next == TimePoint::max()) {
-      if (armed_for_ != TimePoint::max()) timer_.cancel();
-      armed_for_ = TimePoint::max();
-      return;
-    }
-    if (next == armed_for_) return;
-    armed_for_ = next;
-    timer_.expires_at(next);
-    timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec) return;  // re-armed or shutting down
-      armed_for_ = TimePoint::max();
-      run_due_calls_logging_errors();
-      arm();
-    });
-  }
-  // A timed call that throws is logged, as Twisted logs an unhandled error in
-  // a callLater: the loop, and the other calls due with it, go on. Each pass
-  // consumes the call that threw, so this ends.
-  void run_due_calls_logging_errors() {
-    for (;;) {
-      try {
-        run_due_calls();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("a timed call threw: {}", e.what());
-      } catch (...) {
-        spdlog::error("a timed call threw a non-exception");
-      }
-    }
-  }
-  boost::asio::steady_timer timer_;
-  TimePoint armed_for_ = TimePoint::max();
-};
-
-}  // namespace
 
 struct Reactor::Impl {
   // Declared first so it outlives the io_context: connections destroyed
@@ -66,24 +20,34 @@ struct Reactor::Impl {
   detail::Poller poller;
   // Outliving the io_context too: owners freed with its handlers withdraw.
   std::unordered_map<const void*, std::function<void()>> teardown;
+  // Created by the first on_signal(); its socket is watched by the poller.
+  std::shared_ptr<detail::SignalDispatcher> signals;
   // One thread, no locks. A plain hint of 1 still takes the scheduler's and
   // the reactor's mutexes on every operation; UNSAFE drops both. Nothing else
   // touches the io_context from another thread: name resolution hands its
-  // result back through a pipe (resolve.cpp), and signals arrive through
-  // Asio's signal pipe.
+  // result back through a socket (resolve.cpp), and signal handlers write to
+  // one (signals.cpp); the poller watches both.
   boost::asio::io_context context{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
-  ReactorClock clock{context};
+  std::optional<detail::RealClock> real_clock;  // unless the reactor was given a clock
+  Clock* clock = nullptr;
 };
 
 Reactor::Reactor()
     : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size * datagram_slots)) {
   impl_->poller.attach(impl_->context);
+  impl_->clock = &impl_->real_clock.emplace(impl_->context);
+}
+
+Reactor::Reactor(Clock& clock) : Reactor() {
+  impl_->real_clock.reset();
+  impl_->clock = &clock;
 }
 
 Reactor::~Reactor() {
   auto teardown = std::move(impl_->teardown);
   impl_->teardown.clear();
   for (auto& [owner, end] : teardown) end();
+  impl_->signals.reset();
   impl_->poller.detach();
 }
 
@@ -92,7 +56,7 @@ void Reactor::forget_teardown(const void* owner) { impl_->teardown.erase(owner);
 
 boost::asio::io_context& Reactor::context() { return impl_->context; }
 detail::Poller& Reactor::poller() { return impl_->poller; }
-Clock& Reactor::clock() { return impl_->clock; }
+Clock& Reactor::clock() { return *impl_->clock; }
 
 void Reactor::run() {
   if (impl_->context.stopped()) impl_->context.restart();
@@ -105,11 +69,16 @@ bool Reactor::stopped() const { return impl_->context.stopped(); }
 void Reactor::call_soon(std::function<void()> fn) { boost::asio::post(impl_->context, std::move(fn)); }
 
 DelayedCall Reactor::call_later(Duration delay, std::function<void()> fn) {
-  return impl_->clock.call_later(delay, std::move(fn));
+  return impl_->clock->call_later(delay, std::move(fn));
 }
 
 std::unique_ptr<LoopingCall> Reactor::looping_call(Duration interval, std::function<void()> fn) {
-  return std::make_unique<LoopingCall>(impl_->clock, interval, std::move(fn));
+  return std::make_unique<LoopingCall>(*impl_->clock, interval, std::move(fn));
+}
+
+std::unique_ptr<SignalWatch> Reactor::on_signal(int signal, std::function<void()> fn) {
+  if (!impl_->signals) impl_->signals = std::make_shared<detail::SignalDispatcher>(impl_->poller);
+  return impl_->signals->add(signal, std::move(fn));
 }
 
 std::unique_ptr<StreamPort> Reactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,

@@ -1,15 +1,17 @@
 // Reactor::resolve: getaddrinfo blocks, so it runs on a short-lived thread.
-// The result comes back through a pipe that the loop waits on; that pipe is
-// the only thing the thread shares with the loop, so the io_context itself
-// needs no locking (see Reactor::Impl).
-#include <fcntl.h>
+// The thread signals the end through a socket pair whose other end the loop
+// watches in its Poller; that socket is the only thing the thread shares with
+// the loop, so the io_context itself needs no locking (see Reactor::Impl). A
+// socket pair rather than a pipe: if the reactor is gone first, the thread's
+// send fails with EPIPE instead of raising SIGPIPE.
 #include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
 
 #include "braid/reactor.hpp"
-#include "descriptor.hpp"
+#include "watch.hpp"
 
 namespace braid {
 namespace {
@@ -51,28 +53,69 @@ void look_up(const std::string& host, Resolution& out) {
   if (list != nullptr) ::freeaddrinfo(list);
 }
 
+// One lookup in flight: owns the loop's end of the socket pair. It owns
+// itself until the answer comes, or until the reactor goes (then `done`
+// is never called, as with any callback pending at teardown).
+class PendingLookup final : public std::enable_shared_from_this<PendingLookup> {
+ public:
+  PendingLookup(Reactor& reactor, int fd, std::shared_ptr<Resolution> result,
+                std::function<void(std::error_code, std::vector<Address>)> done)
+      : reactor_(reactor), fd_(fd), result_(std::move(result)), done_(std::move(done)) {}
+  ~PendingLookup() {
+    watch_.stop();
+    ::close(fd_);
+    reactor_.forget_teardown(this);
+  }
+
+  // On an error, `done` gets it soon and no lookup may start.
+  std::error_code start() {
+    self_ = shared_from_this();
+    reactor_.at_teardown(this, [this] { self_.reset(); });
+    auto ec = watch_.start(reactor_.poller(), fd_, [this](std::uint32_t) {
+      watch_.stop();
+      // Answered from a posted call: the watch may not be destroyed inside its own callback.
+      reactor_.call_soon([self = std::move(self_)] { self->answer({}); });
+    });
+    if (ec) reactor_.call_soon([self = std::move(self_), ec] { self->answer(ec); });
+    return ec;
+  }
+
+ private:
+  void answer(std::error_code failed) {
+    reactor_.forget_teardown(this);
+    if (failed) return done_(failed, {});
+    done_(result_->error, std::move(result_->addresses));
+  }
+
+  Reactor& reactor_;
+  int fd_;
+  detail::Watch watch_;
+  std::shared_ptr<Resolution> result_;
+  std::function<void(std::error_code, std::vector<Address>)> done_;
+  std::shared_ptr<PendingLookup> self_;
+};
+
 }  // namespace
 
 void Reactor::resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     std::error_code ec(errno, std::system_category());
     call_soon([done = std::move(done), ec] { done(ec, {}); });
     return;
   }
   auto result = std::make_shared<Resolution>();
-  auto reader = std::make_shared<detail::Descriptor>(context(), fds[0]);
+  auto pending = std::make_shared<PendingLookup>(*this, fds[0], result, std::move(done));
+  if (pending->start()) {
+    ::close(fds[1]);
+    return;
+  }
   std::thread([host, result, writer = fds[1]] {
     look_up(host, *result);
     char byte = 1;
-    (void)!::write(writer, &byte, 1);
+    (void)!::send(writer, &byte, 1, MSG_NOSIGNAL);
     ::close(writer);
   }).detach();
-  reader->async_wait(detail::Descriptor::wait_read,
-                     [reader, result, done = std::move(done)](const boost::system::error_code& ec) {
-                       if (ec) return;  // the reactor is going away
-                       done(result->error, std::move(result->addresses));
-                     });
 }
 
 }  // namespace braid

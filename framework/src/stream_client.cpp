@@ -9,7 +9,7 @@
 namespace braid {
 
 struct StreamClient::State {
-  explicit State(Reactor& r) : reactor(r), waiters(r.context()) {}
+  explicit State(Reactor& r) : reactor(r), waiters(r) {}
 
   bool input_ended() const { return eof || lost; }
   // Takes the first `n` bytes of input; resumes reading once under the limit.
@@ -153,7 +153,7 @@ Awaitable<StreamClient> StreamClient::establish(std::shared_ptr<State> s, std::s
 
 Awaitable<void> StreamClient::wait_for_input(std::size_t have) {
   auto s = state_;
-  auto deadline = detail::deadline_after(s->timeout);
+  auto deadline = detail::deadline_after(s->waiters.reactor().clock(), s->timeout);
   while (s->input.size() <= have && !s->input_ended()) {
     // The reader asks for more: read past the input limit if that paused us.
     if (s->paused && s->transport != nullptr) {
@@ -234,14 +234,14 @@ Awaitable<void> StreamClient::write_parts(std::span<const std::string_view> part
     throw std::system_error(s->reason ? s->reason : std::make_error_code(std::errc::not_connected), "write");
   }
   s->transport->write_sequence(parts);
-  auto deadline = detail::deadline_after(s->timeout);
+  auto deadline = detail::deadline_after(s->waiters.reactor().clock(), s->timeout);
   while (s->filled && s->transport != nullptr) co_await wait_change(*s, deadline, "write");
 }
 
 Awaitable<std::error_code> StreamClient::wait_closed() {
   auto s = state_;
   if (!s) throw std::logic_error("StreamClient: not connected");
-  auto deadline = detail::deadline_after(s->timeout);
+  auto deadline = detail::deadline_after(s->waiters.reactor().clock(), s->timeout);
   while (!s->lost) co_await wait_change(*s, deadline, "wait_closed");
   co_return s->reason;
 }

@@ -8,14 +8,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "descriptor.hpp"
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "braid/client_factory.hpp"
 #include "braid/log.hpp"
 #include "socket_util.hpp"
 #include "stream_connection.hpp"
+#include "watch.hpp"
 
 namespace braid::detail {
 namespace {
@@ -23,10 +24,12 @@ namespace {
 class Connector final : public ConnectionOwner, public std::enable_shared_from_this<Connector> {
  public:
   Connector(Reactor& reactor, std::shared_ptr<ClientFactory> factory, StreamLimits limits, std::string label)
-      : reactor_(reactor), socket_(reactor.context()), factory_(std::move(factory)), limits_(limits),
-        label_(std::move(label)) {}
+      : reactor_(reactor), factory_(std::move(factory)), limits_(limits), label_(std::move(label)) {}
 
-  ~Connector() override { reactor_.forget_teardown(this); }
+  ~Connector() override {
+    close_socket();
+    reactor_.forget_teardown(this);
+  }
 
   void start(std::vector<Address> candidates, std::chrono::milliseconds timeout) {
     self_ = shared_from_this();
@@ -46,8 +49,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
     if (connected_ || failed_) return;
     failed_ = true;
     timeout_.cancel();
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+    close_socket();
     auto keep = std::move(self_);
     try {
       factory_->client_connection_failed(reason);
@@ -73,12 +75,18 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   void abandon() {
     failed_ = true;
     timeout_.cancel();
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+    close_socket();
     idle_sweep_.reset();
     if (connection_) connection_->detach_and_abort();
     connection_.reset();
     self_.reset();  // may destroy this
+  }
+
+  void close_socket() {
+    if (fd_ < 0) return;
+    writable_.stop();
+    ::close(fd_);
+    fd_ = -1;
   }
 
   void try_next() {
@@ -106,31 +114,41 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
       std::memcpy(&storage, target.sockaddr_ptr(), target.sockaddr_len());
       len = target.sockaddr_len();
     }
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-    socket_.assign(fd);
+    close_socket();
+    fd_ = fd;
     target_ = target;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) == 0) return connected();
     if (errno != EINPROGRESS && errno != EAGAIN) {
       last_error_ = {errno, std::system_category()};
       return try_next();
     }
-    socket_.async_wait(boost::asio::posix::stream_descriptor::wait_write,
-                       [self = shared_from_this()](const boost::system::error_code& ec) {
-                         if (ec || self->failed_) return;
-                         int err = 0;
-                         socklen_t err_len = sizeof err;
-                         ::getsockopt(self->socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &err_len);
-                         if (err == 0) return self->connected();
-                         self->last_error_ = {err, std::system_category()};
-                         self->try_next();
-                       });
+    // Writable once the connect has finished, either way. Posted on: the
+    // next attempt would restart this watch from inside its own callback.
+    auto ec = writable_.start(reactor_.poller(), fd, [this](std::uint32_t) {
+      writable_.stop();
+      reactor_.call_soon([self = shared_from_this()] { self->connect_finished(); });
+    }, Poller::Trigger::edge, Poller::Interest::output);
+    if (ec) {
+      last_error_ = ec;
+      return try_next();
+    }
+  }
+
+  void connect_finished() {
+    if (failed_ || fd_ < 0) return;
+    int err = 0;
+    socklen_t err_len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &err_len);
+    if (err == 0) return connected();
+    last_error_ = {err, std::system_category()};
+    try_next();
   }
 
   void connected() {
     connected_ = true;
     timeout_.cancel();
-    int fd = socket_.release();
+    writable_.stop();
+    int fd = std::exchange(fd_, -1);
     if (target_.is_ip()) {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -159,7 +177,8 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   }
 
   Reactor& reactor_;
-  Descriptor socket_;
+  int fd_ = -1;      // the socket being connected
+  Watch writable_;   // its connect's completion
   std::shared_ptr<ClientFactory> factory_;
   StreamLimits limits_;
   std::string label_;

@@ -3,7 +3,6 @@
 #include <csignal>
 
 #include <algorithm>
-#include <boost/asio/signal_set.hpp>
 
 #include "braid/log.hpp"
 #include "braid/services/config_loader.hpp"
@@ -17,11 +16,6 @@ void log_errors(const std::string& file, const std::vector<ConfigError>& errors)
 }
 
 }  // namespace
-
-struct Daemon::Signals {
-  explicit Signals(boost::asio::io_context& context) : set(context, SIGINT, SIGTERM, SIGHUP) {}
-  boost::asio::signal_set set;
-};
 
 Daemon::Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions options)
     : reactor_(reactor), registry_(registry), options_(std::move(options)) {}
@@ -39,7 +33,7 @@ int Daemon::run() {
 int Daemon::start_up() {
   std::signal(SIGPIPE, SIG_IGN);
   // Caught from here on (a signal during start-up waits for the loop).
-  signals_ = std::make_unique<Signals>(reactor_.context());
+  watch_signals();
   // Until the config is read: stderr (then --log-file too), at --log-level or info.
   configure_logging(options_.log_level.empty() ? "info" : options_.log_level);
   if (!options_.log_file.empty() && !apply_logging(LogConfig{})) return exit_runtime_error;
@@ -53,9 +47,7 @@ int Daemon::start_up() {
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
   active_registry_ = loaded.registry;
   int status = start(loaded.config);
-  if (status != exit_ok) return status;
-  wait_for_signal();
-  return exit_ok;
+  return status;
 }
 
 bool Daemon::apply_logging(const LogConfig& log) {
@@ -105,17 +97,14 @@ std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& conf
   return service;
 }
 
-void Daemon::wait_for_signal() {
-  signals_->set.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;  // cancelled at shutdown
-    if (signal == SIGHUP) {
-      reload();
-    } else {
+void Daemon::watch_signals() {
+  signals_.push_back(reactor_.on_signal(SIGHUP, [this] { reload(); }));
+  for (int signal : {SIGINT, SIGTERM}) {
+    signals_.push_back(reactor_.on_signal(signal, [this, signal] {
       spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
       shut_down();
-    }
-    if (signals_) wait_for_signal();
-  });
+    }));
+  }
 }
 
 bool Daemon::write_ready_file() {
@@ -237,10 +226,7 @@ void Daemon::shut_down() {
 void Daemon::finish() {
   running_.clear();
   draining_.clear();
-  if (signals_) {
-    boost::system::error_code ignored;
-    signals_->set.cancel(ignored);
-  }
+  signals_.clear();
   reactor_.stop();
 }
 

@@ -9,6 +9,7 @@
 
 #include "braid/datagram_client.hpp"
 #include "braid/stream_client.hpp"
+#include "braid/testing/manual_clock.hpp"
 #include "coro_support.hpp"
 
 namespace braid::test {
@@ -345,6 +346,37 @@ TEST(DatagramClient, BroadcastsOnLoopback) {
   // Only a socket bound to the wildcard address receives broadcasts.
   auto responder = reactor.listen_udp(0, std::make_unique<DatagramEcho>(), "0.0.0.0");
   run_coroutine(reactor, broadcast_probe(reactor, responder->address().port()));
+}
+
+Awaitable<void> read_with_timeout(Reactor& reactor, std::uint16_t port, bool* reading, std::error_code* outcome) {
+  auto client = co_await StreamClient::connect(reactor, "127.0.0.1", port);
+  client.set_timeout(30s);
+  *reading = true;
+  try {
+    auto line = co_await client.read_line();
+    ADD_FAILURE() << "a mute server answered: " << line.value_or("<eof>");
+  } catch (const std::system_error& e) {
+    *outcome = e.code();
+  }
+}
+
+// The read's timeout is a DelayedCall on the reactor's ManualClock: 30 s
+// pass when the test says so, with no real time (run_until allows 5 s).
+TEST(StreamClient, ReadTimeoutRunsOnTheReactorsClock) {
+  testing::ManualClock clock;
+  Reactor reactor(clock);
+  auto server = reactor.listen_tcp(0, std::make_shared<SimpleFactory<Mute>>());
+  bool reading = false;
+  std::error_code outcome;
+  spawn(reactor, read_with_timeout(reactor, server->address().port(), &reading, &outcome));
+  // Parked in read_line: its deadline is the clock's one pending call.
+  ASSERT_TRUE(run_until(reactor, [&] { return reading && clock.pending_calls() == 1; }, 5s));
+  clock.advance(29s);
+  reactor.context().poll();
+  EXPECT_FALSE(outcome) << "timed out early";
+  clock.advance(1s);
+  ASSERT_TRUE(run_until(reactor, [&] { return bool(outcome); }, 5s));
+  EXPECT_EQ(outcome, std::errc::timed_out);
 }
 
 // sleep_for is the unit under test here: a bounded 20 ms reactor timer, not

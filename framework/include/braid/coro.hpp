@@ -35,7 +35,8 @@ void spawn(Reactor& reactor, Awaitable<void> task, std::string label = "task");
 // Same, but `done` gets the outcome: null on success, else the exception.
 void spawn(Reactor& reactor, Awaitable<void> task, std::function<void(std::exception_ptr)> done);
 
-// Suspends the calling coroutine for `delay` (real time, on the reactor).
+// Suspends the calling coroutine for `delay` on the reactor's clock (real
+// time, or a testing::ManualClock the reactor was given).
 Awaitable<void> sleep_for(Reactor& reactor, Duration delay);
 
 // Every address of `host` (port 0), like Reactor::resolve; throws

@@ -27,9 +27,20 @@ namespace braid {
 
 class ClientFactory;
 
+// What Reactor::on_signal returns: the subscription ends when it is destroyed.
+class SignalWatch {
+ public:
+  virtual ~SignalWatch() = default;
+};
+
 class Reactor {
  public:
   Reactor();
+  // Runs every timer on `clock` instead of real time: with a
+  // testing::ManualClock, call_later, LoopingCall, idle timeouts, coroutine
+  // sleeps and client timeouts all move only when the test advances it.
+  // `clock` must outlive the reactor.
+  explicit Reactor(Clock& clock);
   ~Reactor();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
@@ -52,6 +63,14 @@ class Reactor {
 
   DelayedCall call_later(Duration delay, std::function<void()> fn);
   std::unique_ptr<LoopingCall> looping_call(Duration interval, std::function<void()> fn);
+
+  // Calls `fn` on the loop (never inside the signal handler) each time
+  // `signal` arrives, for as long as the returned watch lives; then the
+  // signal's previous handling returns. Several watches of one signal on one
+  // reactor are all called; a signal is watched by one reactor at a time.
+  // Throws std::invalid_argument (SIGKILL, another reactor's signal) or
+  // std::system_error (sigaction failed).
+  [[nodiscard]] std::unique_ptr<SignalWatch> on_signal(int signal, std::function<void()> fn);
 
   // Listening. Throw std::system_error (with the OS error) when the socket
   // cannot be created or bound, std::invalid_argument on a bad endpoint.

@@ -53,7 +53,7 @@ class Daemon {
  private:
   int start(const Config& config);
   bool apply_logging(const LogConfig& log);
-  void wait_for_signal();
+  void watch_signals();
   // Starts `config` as a new service; logs and returns null when it fails.
   std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config);
   void retire(std::shared_ptr<ProtocolService> service);
@@ -65,8 +65,7 @@ class Daemon {
   std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
   Config config_;
-  struct Signals;  // a boost::asio::signal_set
-  std::unique_ptr<Signals> signals_;
+  std::vector<std::unique_ptr<SignalWatch>> signals_;  // SIGHUP, SIGINT, SIGTERM
   std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
   std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing
   bool stopping_ = false;
