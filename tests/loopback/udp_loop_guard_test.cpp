@@ -1,7 +1,7 @@
 // The UDP loop guard without privileges: datagrams are handed to a real
 // UdpPort (bound to 127.0.0.1, port 0) through its deliver() seam "from"
 // ports a test could not bind, instead of being sent from them.
-#include "datagram_port.hpp"
+#include "net/udp_port.hpp"
 #include "loopback_support.hpp"
 
 namespace braid::test {

@@ -1,7 +1,7 @@
 // The per-source UDP rate limit, through detail::UdpPort::deliver (the seam
 // that hands a datagram "from" any address to a real port on 127.0.0.1):
 // the bucket is per host, not per port, and it refills with time.
-#include "datagram_port.hpp"
+#include "net/udp_port.hpp"
 #include "loopback_support.hpp"
 
 namespace braid::test {

@@ -1,7 +1,7 @@
 // The UDP per-source rate table, driven by hand-made time points: a source
 // gets its burst and then its rate, and a full table never hands a busy
 // source a fresh burst, whatever the other sources do.
-#include "rate_table.hpp"
+#include "net/rate_table.hpp"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "braid/reactor.hpp"
-#include "watch.hpp"
+#include "loop/watch.hpp"
 
 namespace braid {
 namespace {

@@ -13,8 +13,8 @@
 
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
-#include "socket_util.hpp"
-#include "stream_connection.hpp"
+#include "net/socket_util.hpp"
+#include "net/stream_connection.hpp"
 
 namespace braid::detail {
 

@@ -1,4 +1,4 @@
-#include "plugin_probe.hpp"
+#include "registry/plugin_probe.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "braid/log.hpp"
-#include "waiters.hpp"
+#include "client/waiters.hpp"
 
 namespace braid {
 

@@ -1,4 +1,4 @@
-#include "waiters.hpp"
+#include "client/waiters.hpp"
 
 #include <algorithm>
 #include <boost/asio/async_result.hpp>

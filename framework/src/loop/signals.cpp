@@ -1,4 +1,4 @@
-#include "signals.hpp"
+#include "loop/signals.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>

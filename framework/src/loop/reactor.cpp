@@ -6,11 +6,11 @@
 #include <optional>
 #include <unordered_map>
 
-#include "datagram_port.hpp"
-#include "poller.hpp"
-#include "real_clock.hpp"
-#include "signals.hpp"
-#include "stream_listener.hpp"
+#include "net/udp_port.hpp"
+#include "loop/poller.hpp"
+#include "loop/real_clock.hpp"
+#include "loop/signals.hpp"
+#include "net/stream_listener.hpp"
 
 namespace braid {
 

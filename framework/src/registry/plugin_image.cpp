@@ -1,4 +1,4 @@
-#include "plugin_image.hpp"
+#include "registry/plugin_image.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "datagram_port.hpp"
+#include "net/udp_port.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "braid/log.hpp"
-#include "socket_util.hpp"
+#include "net/socket_util.hpp"
 
 namespace braid::detail {
 namespace {

@@ -14,7 +14,7 @@
 #include <system_error>
 #include <vector>
 
-#include "descriptor.hpp"
+#include "loop/descriptor.hpp"
 
 namespace braid::detail {
 

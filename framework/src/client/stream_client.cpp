@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "braid/client_factory.hpp"
-#include "waiters.hpp"
+#include "client/waiters.hpp"
 
 namespace braid {
 

@@ -1,4 +1,4 @@
-#include "watch.hpp"
+#include "loop/watch.hpp"
 
 namespace braid::detail {
 

@@ -14,9 +14,9 @@
 
 #include "braid/client_factory.hpp"
 #include "braid/log.hpp"
-#include "socket_util.hpp"
-#include "stream_connection.hpp"
-#include "watch.hpp"
+#include "net/socket_util.hpp"
+#include "net/stream_connection.hpp"
+#include "loop/watch.hpp"
 
 namespace braid::detail {
 namespace {

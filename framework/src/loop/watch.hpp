@@ -8,7 +8,7 @@
 #include <functional>
 #include <system_error>
 
-#include "poller.hpp"
+#include "loop/poller.hpp"
 
 namespace braid::detail {
 

@@ -1,4 +1,4 @@
-#include "poller.hpp"
+#include "loop/poller.hpp"
 
 #include <sys/epoll.h>
 #include <unistd.h>

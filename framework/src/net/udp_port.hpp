@@ -9,8 +9,8 @@
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
-#include "rate_table.hpp"
-#include "watch.hpp"
+#include "net/rate_table.hpp"
+#include "loop/watch.hpp"
 
 namespace braid::detail {
 

@@ -1,4 +1,4 @@
-#include "write_buffer.hpp"
+#include "net/write_buffer.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "stream_listener.hpp"
+#include "net/stream_listener.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "braid/log.hpp"
-#include "socket_util.hpp"
+#include "net/socket_util.hpp"
 
 namespace braid::detail {
 namespace {

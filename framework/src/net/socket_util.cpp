@@ -1,4 +1,4 @@
-#include "socket_util.hpp"
+#include "net/socket_util.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

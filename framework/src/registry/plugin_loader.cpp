@@ -12,9 +12,9 @@
 
 #include "braid/log.hpp"
 #include "braid/plugin.hpp"
-#include "plugin_image.hpp"
-#include "plugin_permissions.hpp"
-#include "plugin_probe.hpp"
+#include "registry/plugin_image.hpp"
+#include "registry/plugin_permissions.hpp"
+#include "registry/plugin_probe.hpp"
 
 namespace braid {
 namespace {

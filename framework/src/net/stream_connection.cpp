@@ -1,4 +1,4 @@
-#include "stream_connection.hpp"
+#include "net/stream_connection.hpp"
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include <climits>
 
 #include "braid/log.hpp"
-#include "socket_util.hpp"
+#include "net/socket_util.hpp"
 
 namespace braid::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "rate_table.hpp"
+#include "net/rate_table.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -15,8 +15,8 @@
 #include "braid/limits.hpp"
 #include "braid/protocol.hpp"
 #include "braid/reactor.hpp"
-#include "poller.hpp"
-#include "write_buffer.hpp"
+#include "loop/poller.hpp"
+#include "net/write_buffer.hpp"
 
 namespace braid::detail {
 

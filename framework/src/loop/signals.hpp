@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "braid/reactor.hpp"
-#include "watch.hpp"
+#include "loop/watch.hpp"
 
 namespace braid::detail {
 

@@ -1,4 +1,4 @@
-#include "plugin_permissions.hpp"
+#include "registry/plugin_permissions.hpp"
 
 #include <unistd.h>
 

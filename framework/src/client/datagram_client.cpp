@@ -2,7 +2,7 @@
 
 #include <deque>
 
-#include "waiters.hpp"
+#include "client/waiters.hpp"
 
 namespace braid {
 

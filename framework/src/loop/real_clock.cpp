@@ -1,4 +1,4 @@
-#include "real_clock.hpp"
+#include "loop/real_clock.hpp"
 
 #include "braid/log.hpp"
 
