@@ -20,7 +20,7 @@ class io_context;
 }
 
 namespace braid::detail {
-class Poller;
+struct ReactorInternals;
 }
 
 namespace braid {
@@ -45,14 +45,9 @@ class Reactor {
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
 
+  // The Asio loop, for a user's own Asio objects (sockets, timers, Beast).
   boost::asio::io_context& context();
   Clock& clock();
-  // Internal: the epoll set stream connections and listeners are watched in.
-  detail::Poller& poller();
-  // Internal: what owns itself until it ends (an outgoing connection) asks
-  // to be ended when the reactor is destroyed, and withdraws when it ends.
-  void at_teardown(const void* owner, std::function<void()> end);
-  void forget_teardown(const void* owner);
 
   // Runs until stop() or until there is no more work.
   void run();
@@ -93,16 +88,12 @@ class Reactor {
   void resolve(const std::string& host,
                std::function<void(std::error_code, std::vector<Address>)> done);
 
-  // One receive buffer shared by every socket of this loop: connections read
-  // into it on readiness, so an idle connection holds no read buffer.
-  char* read_buffer() { return read_buffer_.get(); }
+  // The most one read of a stream, or one datagram, hands a protocol: every
+  // socket of the loop reads into one shared buffer of this size.
   static constexpr std::size_t read_buffer_size = 64 * 1024;
-  // UDP ports take up to this many datagrams per recvmmsg, each into its own
-  // read_buffer_size slot of the same buffer (slot 0 is read_buffer()). Pages
-  // a socket never wrote to stay unallocated.
-  static constexpr std::size_t datagram_slots = 8;
 
  private:
+  friend struct detail::ReactorInternals;  // the framework's transports (loop/reactor_internals.hpp)
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<char[]> read_buffer_;

@@ -1,4 +1,5 @@
 #include "client/waiters.hpp"
+#include "loop/reactor_internals.hpp"
 
 #include <algorithm>
 #include <boost/asio/async_result.hpp>
@@ -24,10 +25,10 @@ class ParkedHandler final : public Waiters::Parked {
 }  // namespace
 
 Waiters::Waiters(Reactor& reactor) : reactor_(reactor) {
-  reactor_.at_teardown(this, [this] { parked_.clear(); });
+  ReactorInternals::at_teardown(reactor_, this, [this] { parked_.clear(); });
 }
 
-Waiters::~Waiters() { reactor_.forget_teardown(this); }
+Waiters::~Waiters() { ReactorInternals::forget_teardown(reactor_, this); }
 
 Awaitable<bool> Waiters::wait(TimePoint deadline) {
   co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(bool)>(

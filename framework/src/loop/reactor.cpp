@@ -6,11 +6,12 @@
 #include <optional>
 #include <unordered_map>
 
-#include "net/udp_port.hpp"
 #include "loop/poller.hpp"
+#include "loop/reactor_internals.hpp"
 #include "loop/real_clock.hpp"
 #include "loop/signals.hpp"
 #include "net/stream_listener.hpp"
+#include "net/udp_port.hpp"
 
 namespace braid {
 
@@ -33,7 +34,7 @@ struct Reactor::Impl {
 };
 
 Reactor::Reactor()
-    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size * datagram_slots)) {
+    : impl_(std::make_unique<Impl>()), read_buffer_(std::make_unique_for_overwrite<char[]>(read_buffer_size * detail::ReactorInternals::datagram_slots)) {
   impl_->poller.attach(impl_->context);
   impl_->clock = &impl_->real_clock.emplace(impl_->context);
 }
@@ -51,11 +52,15 @@ Reactor::~Reactor() {
   impl_->poller.detach();
 }
 
-void Reactor::at_teardown(const void* owner, std::function<void()> end) { impl_->teardown[owner] = std::move(end); }
-void Reactor::forget_teardown(const void* owner) { impl_->teardown.erase(owner); }
+namespace detail {
+Poller& ReactorInternals::poller(Reactor& reactor) { return reactor.impl_->poller; }
+void ReactorInternals::at_teardown(Reactor& reactor, const void* owner, std::function<void()> end) {
+  reactor.impl_->teardown[owner] = std::move(end);
+}
+void ReactorInternals::forget_teardown(Reactor& reactor, const void* owner) { reactor.impl_->teardown.erase(owner); }
+}  // namespace detail
 
 boost::asio::io_context& Reactor::context() { return impl_->context; }
-detail::Poller& Reactor::poller() { return impl_->poller; }
 Clock& Reactor::clock() { return *impl_->clock; }
 
 void Reactor::run() {

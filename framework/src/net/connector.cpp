@@ -17,6 +17,7 @@
 #include "net/socket_util.hpp"
 #include "net/stream_connection.hpp"
 #include "loop/watch.hpp"
+#include "loop/reactor_internals.hpp"
 
 namespace braid::detail {
 namespace {
@@ -28,13 +29,13 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
 
   ~Connector() override {
     close_socket();
-    reactor_.forget_teardown(this);
+    ReactorInternals::forget_teardown(reactor_, this);
   }
 
   void start(std::vector<Address> candidates, std::chrono::milliseconds timeout) {
     self_ = shared_from_this();
     // Owned by itself until it ends; a reactor destroyed before that ends it.
-    reactor_.at_teardown(this, [this] { abandon(); });
+    ReactorInternals::at_teardown(reactor_, this, [this] { abandon(); });
     candidates_ = std::move(candidates);
     if (timeout.count() > 0) {
       std::weak_ptr<Connector> weak = weak_from_this();
@@ -124,7 +125,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
     }
     // Writable once the connect has finished, either way. Posted on: the
     // next attempt would restart this watch from inside its own callback.
-    auto ec = writable_.start(reactor_.poller(), fd, [this](std::uint32_t) {
+    auto ec = writable_.start(ReactorInternals::poller(reactor_), fd, [this](std::uint32_t) {
       writable_.stop();
       reactor_.call_soon([self = shared_from_this()] { self->connect_finished(); });
     }, Poller::Trigger::edge, Poller::Interest::output);

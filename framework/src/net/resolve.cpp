@@ -12,6 +12,7 @@
 
 #include "braid/reactor.hpp"
 #include "loop/watch.hpp"
+#include "loop/reactor_internals.hpp"
 
 namespace braid {
 namespace {
@@ -64,14 +65,14 @@ class PendingLookup final : public std::enable_shared_from_this<PendingLookup> {
   ~PendingLookup() {
     watch_.stop();
     ::close(fd_);
-    reactor_.forget_teardown(this);
+    detail::ReactorInternals::forget_teardown(reactor_, this);
   }
 
   // On an error, `done` gets it soon and no lookup may start.
   std::error_code start() {
     self_ = shared_from_this();
-    reactor_.at_teardown(this, [this] { self_.reset(); });
-    auto ec = watch_.start(reactor_.poller(), fd_, [this](std::uint32_t) {
+    detail::ReactorInternals::at_teardown(reactor_, this, [this] { self_.reset(); });
+    auto ec = watch_.start(detail::ReactorInternals::poller(reactor_), fd_, [this](std::uint32_t) {
       watch_.stop();
       // Answered from a posted call: the watch may not be destroyed inside its own callback.
       reactor_.call_soon([self = std::move(self_)] { self->answer({}); });
@@ -82,7 +83,7 @@ class PendingLookup final : public std::enable_shared_from_this<PendingLookup> {
 
  private:
   void answer(std::error_code failed) {
-    reactor_.forget_teardown(this);
+    detail::ReactorInternals::forget_teardown(reactor_, this);
     if (failed) return done_(failed, {});
     done_(result_->error, std::move(result_->addresses));
   }

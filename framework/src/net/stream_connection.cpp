@@ -10,6 +10,7 @@
 
 #include "braid/log.hpp"
 #include "net/socket_util.hpp"
+#include "loop/reactor_internals.hpp"
 
 namespace braid::detail {
 namespace {
@@ -35,7 +36,7 @@ StreamConnection::StreamConnection(Reactor& reactor, int fd, Address peer, std::
 // Only reached open when the reactor is torn down with the connection in it.
 StreamConnection::~StreamConnection() {
   if (fd_ < 0) return;
-  if (registered_) reactor_.poller().forget(poll_token_);
+  if (registered_) ReactorInternals::poller(reactor_).forget(poll_token_);
   ::close(fd_);
 }
 
@@ -55,7 +56,7 @@ void StreamConnection::guarded(const char* event, F&& f) {
 }
 
 void StreamConnection::start() {
-  if (auto ec = reactor_.poller().add(fd_, this, poll_token_)) {
+  if (auto ec = ReactorInternals::poller(reactor_).add(fd_, this, poll_token_)) {
     spdlog::error("{}: cannot watch the connection from {}: {}", owner_ ? owner_->label() : "client",
                   peer_.to_string(), ec.message());
     close(ec);
@@ -109,7 +110,7 @@ void StreamConnection::on_readable(ReadUntil until) {
       return;
     }
   }
-  char* buffer = reactor_.read_buffer();
+  char* buffer = ReactorInternals::read_buffer(reactor_);
   constexpr std::size_t capacity = Reactor::read_buffer_size;
   for (int i = 0; i < max_reads_per_turn; ++i) {
     ssize_t n = ::recv(fd_, buffer, capacity, 0);
@@ -136,7 +137,7 @@ void StreamConnection::on_readable(ReadUntil until) {
 // After our FIN, read until the peer's so that unread input does not turn
 // the close into a reset that could destroy the reply in flight.
 void StreamConnection::read_and_discard() {
-  char* buffer = reactor_.read_buffer();
+  char* buffer = ReactorInternals::read_buffer(reactor_);
   for (int i = 0; i < max_reads_per_turn; ++i) {
     ssize_t n = ::recv(fd_, buffer, Reactor::read_buffer_size, 0);
     if (n > 0) {
@@ -232,7 +233,7 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
   }
   // The rest goes out when the poller reports the socket writable again.
   if (!output_watched_ && registered_) {
-    if (auto ec = reactor_.poller().watch_output(fd_, poll_token_)) return fail_write(ec);
+    if (auto ec = ReactorInternals::poller(reactor_).watch_output(fd_, poll_token_)) return fail_write(ec);
     output_watched_ = true;
   }
   if (!flow_paused_ && out_.size() > limits_.write_high_water) {
@@ -321,7 +322,7 @@ void StreamConnection::close(std::error_code reason) {
     linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   }
-  if (registered_) reactor_.poller().forget(poll_token_);
+  if (registered_) ReactorInternals::poller(reactor_).forget(poll_token_);
   registered_ = false;
   ::close(fd_);
   fd_ = -1;

@@ -9,6 +9,7 @@
 
 #include "braid/log.hpp"
 #include "net/socket_util.hpp"
+#include "loop/reactor_internals.hpp"
 
 namespace braid::detail {
 namespace {
@@ -40,7 +41,7 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
   }
   // Connections already waiting in the backlog are reported by the poller;
   // level-triggered, so a turn may leave some for the next (on_acceptable).
-  if (auto ec = reactor.poller().add(fd_, this, poll_token_, Poller::Trigger::level)) {
+  if (auto ec = ReactorInternals::poller(reactor).add(fd_, this, poll_token_, Poller::Trigger::level)) {
     factory_->stop_factory();
     ::close(fd_);
     throw std::system_error(ec, "watching " + label_);
@@ -66,7 +67,7 @@ void StreamListener::stop_listening() {
   if (!listening_) return;
   listening_ = false;
   backoff_timer_.cancel();
-  reactor_.poller().forget(poll_token_);
+  ReactorInternals::poller(reactor_).forget(poll_token_);
   ::close(fd_);
   fd_ = -1;
   // Only our own socket file: another process may have replaced it since.
@@ -107,7 +108,7 @@ void StreamListener::on_events(std::uint32_t) { on_acceptable(); }
 
 void StreamListener::on_acceptable() {
   if (!listening_) return;
-  const std::uint64_t turn = reactor_.poller().turn();
+  const std::uint64_t turn = ReactorInternals::poller(reactor_).turn();
   if (budget_spent_ && budget_spent_on_turn_ + 1 == turn) {
     accept_budget_ = std::min(accept_budget_ * 2, max_accepts_per_turn);
   }
@@ -154,7 +155,7 @@ void StreamListener::back_off() {
   if (backoff_.count() == 0) {
     spdlog::warn("{}: cannot accept ({}); pausing accepts and retrying", label_, std::strerror(errno));
   }
-  if (auto ec = reactor_.poller().pause(fd_, poll_token_)) {
+  if (auto ec = ReactorInternals::poller(reactor_).pause(fd_, poll_token_)) {
     spdlog::error("{}: cannot pause accepting: {}", label_, ec.message());
   }
   backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
@@ -162,7 +163,7 @@ void StreamListener::back_off() {
     if (!*alive || !listening_) return;
     // Drain the backlog: the episode (and its single warning) ends at EAGAIN.
     accept_budget_ = max_accepts_per_turn;
-    if (auto ec = reactor_.poller().resume(fd_, poll_token_)) back_off();
+    if (auto ec = ReactorInternals::poller(reactor_).resume(fd_, poll_token_)) back_off();
   });
 }
 

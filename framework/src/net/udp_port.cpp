@@ -9,10 +9,11 @@
 
 #include "braid/log.hpp"
 #include "net/socket_util.hpp"
+#include "loop/reactor_internals.hpp"
 
 namespace braid::detail {
 namespace {
-constexpr int max_batches_per_turn = 8;  // of Reactor::datagram_slots, then yield
+constexpr int max_batches_per_turn = 8;  // of ReactorInternals::datagram_slots, then yield
 }  // namespace
 
 UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
@@ -21,7 +22,7 @@ UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<Dat
       rates_(limits.replies_per_second, limits.reply_burst) {
   fd_ = open_bound_socket(endpoint, SOCK_DGRAM);
   address_ = local_address(fd_);
-  if (auto ec = watch_.start(reactor_.poller(), fd_, [this](std::uint32_t) { on_readable(); },
+  if (auto ec = watch_.start(ReactorInternals::poller(reactor_), fd_, [this](std::uint32_t) { on_readable(); },
                              Poller::Trigger::level)) {
     ::close(fd_);
     throw std::system_error(ec, "watch " + label_);
@@ -50,8 +51,8 @@ void UdpPort::stop_listening() {
 // max_batches_per_turn are reported again on the poller's next turn, after
 // the rest of the loop has run.
 void UdpPort::on_readable() {
-  constexpr unsigned slots = Reactor::datagram_slots;
-  char* buffer = reactor_.read_buffer();
+  constexpr unsigned slots = ReactorInternals::datagram_slots;
+  char* buffer = ReactorInternals::read_buffer(reactor_);
   sockaddr_storage sources[slots];
   iovec iov[slots];
   mmsghdr messages[slots];
