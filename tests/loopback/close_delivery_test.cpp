@@ -139,6 +139,31 @@ TEST(HalfClose, LoseWriteConnectionSendsTheFinAndKeepsReading) {
   EXPECT_EQ(got, "bye");
   client.send("still listening?");
   ASSERT_TRUE(run_until(reactor, [&] { return factory->received == "still listening?"; }));
+  // Both directions done once the client's FIN comes too.
+  client.shutdown_write();
+  ASSERT_TRUE(run_until(reactor, [&] { return port->connection_count() == 0; }));
+}
+
+// Half-close the other way round: on the peer's FIN, a last word, then ours.
+class LastWord : public Protocol {
+ public:
+  void data_received(std::string_view) override {}
+  void eof_received() override {
+    transport().write("bye");
+    transport().lose_write_connection();
+  }
+};
+
+TEST(HalfClose, ALastWordAfterThePeersFinThenOurFinEndsTheConnection) {
+  Reactor reactor;
+  auto port = reactor.listen_tcp(0, std::make_shared<SimpleFactory<LastWord>>());
+  RawClient client(reactor, port->address());
+  client.shutdown_write();
+  client.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return client.eof(); }));
+  EXPECT_EQ(client.received(), "bye");
+  // Neither side sends anything more: the connection must not stay open.
+  ASSERT_TRUE(run_until(reactor, [&] { return port->connection_count() == 0; }, std::chrono::seconds(5)));
 }
 
 class WriteThenAbort : public Protocol {

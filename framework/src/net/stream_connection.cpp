@@ -76,7 +76,7 @@ void StreamConnection::detach_and_abort() {
 
 // Output first: draining it may lift a flow-control pause before the read.
 void StreamConnection::on_events(std::uint32_t events) {
-  if (!open_) return;  // closed earlier in the same batch
+  if (phase_ == Phase::closed) return;  // closed earlier in the same batch
   if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && !out_.empty()) flush();
   // A short read proves the socket empty only if the peer's FIN (or an
   // error) had not arrived yet: those come with no later edge of their own.
@@ -89,7 +89,7 @@ void StreamConnection::on_events(std::uint32_t events) {
 // starts again, with a read attempt instead of waiting for an edge that
 // already went by.
 void StreamConnection::schedule_read() {
-  if (read_posted_ || !open_) return;
+  if (read_posted_ || phase_ == Phase::closed) return;
   read_posted_ = true;
   boost::asio::post(reactor_.context(), [self = shared_from_this()] {
     self->read_posted_ = false;
@@ -155,10 +155,15 @@ void StreamConnection::read_and_discard() {
 }
 
 void StreamConnection::handle_eof() {
-  eof_seen_ = true;
-  if (lose_requested_ || write_shut_) {
-    if (out_.empty()) return close({});
-    return;  // closes once the output is flushed
+  switch (phase_) {
+    case Phase::open:
+      phase_ = Phase::input_ended;
+      break;
+    case Phase::shutting_output:
+      phase_ = Phase::shutting_output_input_ended;
+      break;
+    default:  // output_shut: both directions are done
+      return close({});
   }
   guarded("eof_received", [&] { protocol_->eof_received(); });
 }
@@ -206,7 +211,7 @@ ssize_t StreamConnection::send_now(const iovec* iov, int count) {
 }
 
 void StreamConnection::send_direct(const iovec* iov, int count, std::size_t total) {
-  if (!open_ || write_shut_) return;
+  if (!output_open()) return;
   std::size_t sent = 0;
   if (out_.empty()) {
     ssize_t n;
@@ -246,12 +251,12 @@ void StreamConnection::send_direct(const iovec* iov, int count, std::size_t tota
 // Writes never fail synchronously: the error ends the connection from a
 // posted call, after the caller's callback has returned.
 void StreamConnection::fail_write(std::error_code reason) {
-  write_shut_ = true;
+  phase_ = Phase::write_failed;
   boost::asio::post(reactor_.context(), [self = shared_from_this(), reason] { self->close(reason); });
 }
 
 void StreamConnection::flush() {
-  while (open_ && !out_.empty()) {
+  while (phase_ != Phase::closed && !out_.empty()) {
     ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       stats_.bytes_written += static_cast<std::uint64_t>(n);
@@ -263,7 +268,7 @@ void StreamConnection::flush() {
     if (n < 0 && would_block(errno)) break;
     return close(n < 0 ? last_error() : std::make_error_code(std::errc::broken_pipe));
   }
-  if (!open_) return;
+  if (phase_ == Phase::closed) return;
   after_output_shrank();
 }
 
@@ -274,29 +279,62 @@ void StreamConnection::after_output_shrank() {
     guarded("buffer_drained", [&] { protocol_->buffer_drained(); });
     if (can_read()) schedule_read();
   }
-  if (out_.empty()) maybe_finish_lose();
+  if (out_.empty()) output_flushed();
 }
 
 void StreamConnection::lose_write_connection() {
-  if (!open_ || shut_write_requested_) return;
-  shut_write_requested_ = true;
-  if (out_.empty()) shut_write();
+  if (phase_ == Phase::open) {
+    phase_ = Phase::shutting_output;
+  } else if (phase_ == Phase::input_ended) {
+    phase_ = Phase::shutting_output_input_ended;
+  } else {
+    return;  // already shutting, closing or closed
+  }
+  if (out_.empty()) output_flushed();
 }
 
 void StreamConnection::lose_connection() {
-  if (!open_ || lose_requested_) return;
-  lose_requested_ = true;
-  shut_write_requested_ = true;
-  if (out_.empty()) maybe_finish_lose();
+  switch (phase_) {
+    case Phase::open:
+    case Phase::shutting_output:
+      phase_ = Phase::losing;
+      break;
+    case Phase::input_ended:
+    case Phase::shutting_output_input_ended:
+      phase_ = Phase::losing_input_ended;
+      break;
+    case Phase::output_shut:
+      return start_linger();
+    default:
+      return;  // already losing, or closed
+  }
+  if (out_.empty()) output_flushed();
 }
 
-void StreamConnection::maybe_finish_lose() {
-  if (!open_ || !shut_write_requested_ || !out_.empty()) return;
-  // Both directions done: close() alone sends our FIN, no shutdown() needed.
-  if (lose_requested_ && eof_seen_) return close({});
-  if (!write_shut_) shut_write();
-  if (!lose_requested_) return;
-  // Wait (bounded) for the peer's FIN, discarding what it still sends.
+// The queued output is all sent: the step a shutting or losing phase waits for.
+void StreamConnection::output_flushed() {
+  switch (phase_) {
+    case Phase::shutting_output:
+      phase_ = Phase::output_shut;
+      return shut_write();
+    case Phase::losing:
+      shut_write();
+      return start_linger();
+    // Both directions done: close() alone sends our FIN, no shutdown() needed.
+    case Phase::shutting_output_input_ended:
+    case Phase::losing_input_ended:
+      return close({});
+    default:
+      return;
+  }
+}
+
+void StreamConnection::shut_write() { ::shutdown(fd_, SHUT_WR); }
+
+// Wait (bounded) for the peer's FIN, discarding what it still sends, so that
+// unread input does not turn our close into a reset that eats the reply.
+void StreamConnection::start_linger() {
+  phase_ = Phase::lingering;
   std::weak_ptr<StreamConnection> weak = weak_from_this();
   linger_timer_ = reactor_.clock().call_later(limits_.linger, [weak] {
     if (auto self = weak.lock()) self->close({});
@@ -304,18 +342,13 @@ void StreamConnection::maybe_finish_lose() {
   schedule_read();
 }
 
-void StreamConnection::shut_write() {
-  write_shut_ = true;
-  ::shutdown(fd_, SHUT_WR);
-}
-
 void StreamConnection::abort_connection() { close(std::make_error_code(std::errc::connection_aborted)); }
 
 // --- closing ------------------------------------------------------------------
 
 void StreamConnection::close(std::error_code reason) {
-  if (!open_) return;
-  open_ = false;
+  if (phase_ == Phase::closed) return;
+  phase_ = Phase::closed;
   linger_timer_.cancel();
   if (reason == std::errc::connection_aborted) {
     // SO_LINGER 0: an abort resets instead of delivering a FIN after unsent data.
@@ -344,7 +377,7 @@ void StreamConnection::close(std::error_code reason) {
 // The owner's one sweep calls this every quarter of the timeout, so a silent
 // connection closes after between 1 and 1.25 timeouts.
 void StreamConnection::check_idle() {
-  if (!open_) return;
+  if (phase_ == Phase::closed) return;
   if (activity_ != activity_seen_) {
     activity_seen_ = activity_;
     quiet_checks_ = 0;

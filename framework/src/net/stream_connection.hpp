@@ -61,13 +61,45 @@ class StreamConnection final : public Transport,
   bool reading_paused() const override { return user_paused_ || flow_paused_; }
   std::size_t buffered_bytes() const override { return out_.size(); }
   const TransportStats& stats() const override { return stats_; }
-  bool closing() const override { return lose_requested_ || !open_; }
+  bool closing() const override {
+    return phase_ == Phase::losing || phase_ == Phase::losing_input_ended || phase_ == Phase::lingering ||
+           phase_ == Phase::closed;
+  }
 
   std::uint32_t owner_slot = 0;  // the owner's bookkeeping
 
  private:
-  bool can_read() const { return open_ && !user_paused_ && !flow_paused_ && !lose_requested_ && !eof_seen_; }
-  bool discarding() const { return open_ && write_shut_ && lose_requested_ && !eof_seen_; }
+  // How the connection ends, one step at a time. Input: open until the
+  // peer's FIN. Output: open until lose_write_connection()/lose_connection()
+  // asks for our FIN, which goes once the queued output is flushed.
+  //
+  //   open --FIN in--> input_ended --lose_write--> shutting_output_input_ended --flushed--> closed
+  //   open --lose_write--> shutting_output --flushed--> output_shut --FIN in--> closed
+  //   open / shutting_output / output_shut --lose--> losing --flushed--> lingering --FIN in, linger--> closed
+  //   input_ended / shutting_output_input_ended --lose--> losing_input_ended --flushed--> closed
+  //   any --write error--> write_failed --posted--> closed;  any --abort, read error--> closed
+  enum class Phase : std::uint8_t {
+    open,                         // reading and writing
+    input_ended,                  // the peer finished sending; we may still write (half-close)
+    shutting_output,              // our FIN goes once output is flushed; still reading
+    shutting_output_input_ended,  // the same, after the peer's FIN: closes once flushed
+    output_shut,                  // our FIN is sent; still reading
+    losing,                       // lose_connection(): output is flushing; input is left unread
+    losing_input_ended,           // the same, after the peer's FIN: closes once flushed
+    lingering,                    // our FIN is sent: input is read and dropped until the peer's FIN (bounded)
+    write_failed,                 // a write failed: the close is posted
+    closed,
+  };
+  bool input_open() const {
+    return phase_ == Phase::open || phase_ == Phase::shutting_output || phase_ == Phase::output_shut;
+  }
+  // Writes are taken until our FIN is sent (as Twisted takes them after loseConnection).
+  bool output_open() const {
+    return phase_ != Phase::output_shut && phase_ != Phase::lingering && phase_ != Phase::write_failed &&
+           phase_ != Phase::closed;
+  }
+  bool can_read() const { return input_open() && !user_paused_ && !flow_paused_; }
+  bool discarding() const { return phase_ == Phase::lingering; }
   void on_events(std::uint32_t events) override;
   void schedule_read();
   // How far one turn reads: to the first short read (the socket had no more,
@@ -82,8 +114,9 @@ class StreamConnection final : public Transport,
   void fail_write(std::error_code reason);
   void flush();
   void after_output_shrank();
-  void maybe_finish_lose();
+  void output_flushed();
   void shut_write();
+  void start_linger();
   void close(std::error_code reason);
   void touch() { ++activity_; }
   template <class F>
@@ -106,17 +139,13 @@ class StreamConnection final : public Transport,
   std::uint32_t discarded_ = 0;
   std::uint8_t quiet_checks_ = 0;
 
-  bool open_ = true;
+  Phase phase_ = Phase::open;
   bool registered_ = false;  // with the poller
   bool output_watched_ = false;  // the poller reports EPOLLOUT too: once a write would have blocked
   bool read_posted_ = false;
   bool user_paused_ = false;
   bool flow_paused_ = false;
   bool resume_due_ = false;  // a pause was lifted: reading_resumed() comes before the next read
-  bool lose_requested_ = false;
-  bool shut_write_requested_ = false;
-  bool write_shut_ = false;
-  bool eof_seen_ = false;
 };
 
 }  // namespace braid::detail
