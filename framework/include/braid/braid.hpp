@@ -7,6 +7,7 @@
 #include "braid/limits.hpp"
 #include "braid/line_receiver.hpp"
 #include "braid/listening_port.hpp"
+#include "braid/network.hpp"
 #include "braid/options.hpp"
 #include "braid/protocol.hpp"
 #include "braid/reactor.hpp"

@@ -1,7 +1,8 @@
 #pragma once
-// The event loop: owns a single-threaded io_context (concurrency hint 1) and
-// the real-time clock. Everything built on a reactor is used from the thread
-// that calls run(). The reactor must outlive everything created from it.
+// The event loop: owns a single-threaded io_context (concurrency hint 1), the
+// clock and the signals; and, as a Network, listens and connects on it.
+// Everything built on a reactor is used from the thread that calls run().
+// The reactor must outlive everything created from it.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -10,10 +11,7 @@
 #include <vector>
 
 #include "braid/clock.hpp"
-#include "braid/endpoint.hpp"
-#include "braid/limits.hpp"
-#include "braid/listening_port.hpp"
-#include "braid/protocol.hpp"
+#include "braid/network.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -25,15 +23,13 @@ struct ReactorInternals;
 
 namespace braid {
 
-class ClientFactory;
-
 // What Reactor::on_signal returns: the subscription ends when it is destroyed.
 class SignalWatch {
  public:
   virtual ~SignalWatch() = default;
 };
 
-class Reactor {
+class Reactor final : public Network {
  public:
   Reactor();
   // Runs every timer on `clock` instead of real time: with a
@@ -67,26 +63,17 @@ class Reactor {
   // std::system_error (sigaction failed).
   [[nodiscard]] std::unique_ptr<SignalWatch> on_signal(int signal, std::function<void()> fn);
 
-  // Listening. Throw std::system_error (with the OS error) when the socket
-  // cannot be created or bound, std::invalid_argument on a bad endpoint.
+  // Network: listening and connecting on this loop's sockets
+  // (implemented in net/network.cpp).
   std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
-                                            StreamLimits limits = {});
-  std::unique_ptr<StreamPort> listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,
-                                         const std::string& interface = "127.0.0.1", StreamLimits limits = {});
-  std::unique_ptr<StreamPort> listen_unix(const std::string& path, std::shared_ptr<Factory> factory,
-                                          StreamLimits limits = {});
+                                            StreamLimits limits = {}) override;
   std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
-                                           DatagramLimits limits = {});
-  std::unique_ptr<DatagramPort> listen_udp(std::uint16_t port, std::unique_ptr<DatagramProtocol> protocol,
-                                           const std::string& interface = "127.0.0.1", DatagramLimits limits = {});
-
-  // Clients. Resolves `host`, connects, then uses `factory` like a server's.
+                                           DatagramLimits limits = {}) override;
+  using Network::listen_udp;
   void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
-                   std::chrono::milliseconds timeout = std::chrono::seconds(30), StreamLimits limits = {});
-  void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory, StreamLimits limits = {});
-  // Resolves a host name on the loop; `done` gets every address (port 0) or an error.
-  void resolve(const std::string& host,
-               std::function<void(std::error_code, std::vector<Address>)> done);
+                   std::chrono::milliseconds timeout = std::chrono::seconds(30), StreamLimits limits = {}) override;
+  void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory, StreamLimits limits = {}) override;
+  void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) override;
 
   // The most one read of a stream, or one datagram, hands a protocol: every
   // socket of the loop reads into one shared buffer of this size.

@@ -10,8 +10,6 @@
 #include "loop/reactor_internals.hpp"
 #include "loop/real_clock.hpp"
 #include "loop/signals.hpp"
-#include "net/stream_listener.hpp"
-#include "net/udp_port.hpp"
 
 namespace braid {
 
@@ -84,46 +82,6 @@ std::unique_ptr<LoopingCall> Reactor::looping_call(Duration interval, std::funct
 std::unique_ptr<SignalWatch> Reactor::on_signal(int signal, std::function<void()> fn) {
   if (!impl_->signals) impl_->signals = std::make_shared<detail::SignalDispatcher>(impl_->poller);
   return impl_->signals->add(signal, std::move(fn));
-}
-
-std::unique_ptr<StreamPort> Reactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
-                                                   StreamLimits limits) {
-  if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
-  return std::make_unique<detail::StreamListener>(*this, endpoint, std::move(factory), limits);
-}
-
-std::unique_ptr<StreamPort> Reactor::listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,
-                                                const std::string& interface, StreamLimits limits) {
-  Endpoint ep;
-  ep.kind = TransportKind::tcp;
-  ep.port = port;
-  ep.interface = interface;
-  ep.ipv6 = interface.find(':') != std::string::npos;
-  return listen_stream(ep, std::move(factory), limits);
-}
-
-std::unique_ptr<StreamPort> Reactor::listen_unix(const std::string& path, std::shared_ptr<Factory> factory,
-                                                 StreamLimits limits) {
-  Endpoint ep;
-  ep.kind = TransportKind::unix_stream;
-  ep.path = path;
-  return listen_stream(ep, std::move(factory), limits);
-}
-
-std::unique_ptr<DatagramPort> Reactor::listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
-                                                  DatagramLimits limits) {
-  if (endpoint.kind != TransportKind::udp) throw std::invalid_argument("listen_udp: " + endpoint.to_string() + " is not a udp endpoint");
-  return std::make_unique<detail::UdpPort>(*this, endpoint, std::move(protocol), limits);
-}
-
-std::unique_ptr<DatagramPort> Reactor::listen_udp(std::uint16_t port, std::unique_ptr<DatagramProtocol> protocol,
-                                                  const std::string& interface, DatagramLimits limits) {
-  Endpoint ep;
-  ep.kind = TransportKind::udp;
-  ep.port = port;
-  ep.interface = interface;
-  ep.ipv6 = interface.find(':') != std::string::npos;
-  return listen_udp(ep, std::move(protocol), limits);
 }
 
 }  // namespace braid

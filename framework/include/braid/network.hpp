@@ -1,0 +1,53 @@
+#pragma once
+// Listening and connecting (Twisted's IReactorTCP, IReactorUDP and
+// IReactorUNIX): what a Reactor does on real sockets, and what
+// braid::testing::MemoryReactor records without any. Code that listens or
+// connects can take a Network& and be unit-tested with a MemoryReactor.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "braid/address.hpp"
+#include "braid/endpoint.hpp"
+#include "braid/limits.hpp"
+#include "braid/listening_port.hpp"
+#include "braid/protocol.hpp"
+
+namespace braid {
+
+class ClientFactory;
+
+class Network {
+ public:
+  virtual ~Network() = default;
+
+  // Listening. Throw std::system_error (with the OS error) when the socket
+  // cannot be created or bound, std::invalid_argument on a bad endpoint.
+  virtual std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                                                    StreamLimits limits = {}) = 0;
+  virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint,
+                                                   std::unique_ptr<DatagramProtocol> protocol,
+                                                   DatagramLimits limits = {}) = 0;
+
+  // Clients. Resolves `host`, connects, then uses `factory` like a server's.
+  virtual void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(30), StreamLimits limits = {}) = 0;
+  virtual void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
+                            StreamLimits limits = {}) = 0;
+  // Resolves a host name; `done` gets every address (port 0) or an error.
+  virtual void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) = 0;
+
+  // Shorthands for listen_stream and listen_udp.
+  std::unique_ptr<StreamPort> listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,
+                                         const std::string& interface = "127.0.0.1", StreamLimits limits = {});
+  std::unique_ptr<StreamPort> listen_unix(const std::string& path, std::shared_ptr<Factory> factory,
+                                          StreamLimits limits = {});
+  std::unique_ptr<DatagramPort> listen_udp(std::uint16_t port, std::unique_ptr<DatagramProtocol> protocol,
+                                           const std::string& interface = "127.0.0.1", DatagramLimits limits = {});
+};
+
+}  // namespace braid
