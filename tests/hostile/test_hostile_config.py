@@ -187,12 +187,16 @@ class HostileConfig(unittest.TestCase):
         self.assertLess(used, 0.01, "an idle daemon used %.1f%% of a core" % (used * 100))
         # The timeout still works: a silent connection is closed, but not
         # before its 3 ms (a sweep interval rounded to 0 ms closed it after a
-        # few turns of the loop, well under a millisecond).
-        started = time.monotonic()
-        with connect(daemon.addresses["echo3"]) as sock:
-            self.assertEqual(sock.recv(1), b"")
-            lived = time.monotonic() - started
-        self.assertGreaterEqual(lived, 0.003)
+        # few turns of the loop, well under a millisecond). The shortest of
+        # five lifetimes: on a loaded machine this client can be late for
+        # one of them, but a correct daemon never closes one early.
+        lifetimes = []
+        for _ in range(5):
+            started = time.monotonic()
+            with connect(daemon.addresses["echo3"]) as sock:
+                self.assertEqual(sock.recv(1), b"")
+                lifetimes.append(time.monotonic() - started)
+        self.assertGreaterEqual(min(lifetimes), 0.003, "lifetimes: %s" % lifetimes)
         self.assert_stops_cleanly(daemon)
 
     # --- files ----------------------------------------------------------------
