@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <poll.h>
 
+#include <filesystem>
+
 #include "loopback_support.hpp"
 
 namespace braid::test {
@@ -43,6 +45,25 @@ struct UdpSocket {
   int fd;
   bool bound;
 };
+
+class FailsToStart : public DatagramProtocol {
+ public:
+  void started() override { throw std::runtime_error("no"); }
+  void datagram_received(std::string_view, const Address&) override {}
+};
+
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(Udp, AProtocolWhoseStartThrowsLeavesNoSocketBehind) {
+  Reactor reactor;
+  const std::size_t before = open_descriptors();
+  EXPECT_THROW(reactor.listen_udp(0, std::make_unique<FailsToStart>()), std::runtime_error);
+  EXPECT_EQ(open_descriptors(), before);
+}
 
 TEST(Udp, EchoesEveryDatagramIncludingEmptyAndLargeOnes) {
   Reactor reactor;

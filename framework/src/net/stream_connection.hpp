@@ -61,10 +61,8 @@ class StreamConnection final : public Transport,
   bool reading_paused() const override { return user_paused_ || flow_paused_; }
   std::size_t buffered_bytes() const override { return out_.size(); }
   const TransportStats& stats() const override { return stats_; }
-  bool closing() const override {
-    return phase_ == Phase::losing || phase_ == Phase::losing_input_ended || phase_ == Phase::lingering ||
-           phase_ == Phase::closed;
-  }
+  // lose_connection() was called, or the connection ended.
+  bool closing() const override { return phase_ >= Phase::losing && phase_ != Phase::write_failed; }
 
   std::uint32_t owner_slot = 0;  // the owner's bookkeeping
 
@@ -78,26 +76,24 @@ class StreamConnection final : public Transport,
   //   open / shutting_output / output_shut --lose--> losing --flushed--> lingering --FIN in, linger--> closed
   //   input_ended / shutting_output_input_ended --lose--> losing_input_ended --flushed--> closed
   //   any --write error--> write_failed --posted--> closed;  any --abort, read error--> closed
+  // Ordered so that each direction's open phases are contiguous (input:
+  // output_shut..shutting_output, output: open..losing_input_ended): the hot
+  // path tests each with one comparison.
   enum class Phase : std::uint8_t {
-    open,                         // reading and writing
-    input_ended,                  // the peer finished sending; we may still write (half-close)
-    shutting_output,              // our FIN goes once output is flushed; still reading
-    shutting_output_input_ended,  // the same, after the peer's FIN: closes once flushed
     output_shut,                  // our FIN is sent; still reading
+    open,                         // reading and writing
+    shutting_output,              // our FIN goes once output is flushed; still reading
+    input_ended,                  // the peer finished sending; we may still write (half-close)
+    shutting_output_input_ended,  // shutting_output, after the peer's FIN: closes once flushed
     losing,                       // lose_connection(): output is flushing; input is left unread
     losing_input_ended,           // the same, after the peer's FIN: closes once flushed
     lingering,                    // our FIN is sent: input is read and dropped until the peer's FIN (bounded)
     write_failed,                 // a write failed: the close is posted
     closed,
   };
-  bool input_open() const {
-    return phase_ == Phase::open || phase_ == Phase::shutting_output || phase_ == Phase::output_shut;
-  }
+  bool input_open() const { return phase_ <= Phase::shutting_output; }
   // Writes are taken until our FIN is sent (as Twisted takes them after loseConnection).
-  bool output_open() const {
-    return phase_ != Phase::output_shut && phase_ != Phase::lingering && phase_ != Phase::write_failed &&
-           phase_ != Phase::closed;
-  }
+  bool output_open() const { return phase_ >= Phase::open && phase_ <= Phase::losing_input_ended; }
   bool can_read() const { return input_open() && !user_paused_ && !flow_paused_; }
   bool discarding() const { return phase_ == Phase::lingering; }
   void on_events(std::uint32_t events) override;

@@ -27,7 +27,13 @@ UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<Dat
     ::close(fd_);
     throw std::system_error(ec, "watch " + label_);
   }
-  protocol_->make_connection(*this);
+  try {
+    protocol_->make_connection(*this);  // the protocol's started()
+  } catch (...) {
+    watch_.stop();  // the destructor does not run: close here
+    ::close(fd_);
+    throw;
+  }
 }
 
 UdpPort::~UdpPort() { stop_listening(); }
