@@ -348,8 +348,15 @@ TEST(DatagramClient, BroadcastsOnLoopback) {
   run_coroutine(reactor, broadcast_probe(reactor, responder->address().port()));
 }
 
+// Without idle sweeps, which would be the clock's calls too.
+StreamLimits without_idle_timeout() {
+  StreamLimits limits;
+  limits.idle_timeout = 0ms;
+  return limits;
+}
+
 Awaitable<void> read_with_timeout(Reactor& reactor, std::uint16_t port, bool* reading, std::error_code* outcome) {
-  auto client = co_await StreamClient::connect(reactor, "127.0.0.1", port);
+  auto client = co_await StreamClient::connect(reactor, "127.0.0.1", port, 30s, without_idle_timeout());
   client.set_timeout(30s);
   *reading = true;
   try {
@@ -365,7 +372,7 @@ Awaitable<void> read_with_timeout(Reactor& reactor, std::uint16_t port, bool* re
 TEST(StreamClient, ReadTimeoutRunsOnTheReactorsClock) {
   testing::ManualClock clock;
   Reactor reactor(clock);
-  auto server = reactor.listen_tcp(0, std::make_shared<SimpleFactory<Mute>>());
+  auto server = reactor.listen_tcp(0, std::make_shared<SimpleFactory<Mute>>(), "127.0.0.1", without_idle_timeout());
   bool reading = false;
   std::error_code outcome;
   spawn(reactor, read_with_timeout(reactor, server->address().port(), &reading, &outcome));

@@ -1,5 +1,11 @@
 #pragma once
-// Per-listener limits and flow-control settings.
+// Limits and flow-control settings of a listener or an outgoing connection.
+// Value types.
+//
+// The defaults are braidd's built-in limits (docs/operating.md, "Limit keys"),
+// safe for a server that faces untrusted peers; braidd's limit-key table reads
+// its defaults from these structs, so there is one set. An outgoing connection
+// takes the same StreamLimits; the watermarks, linger and idle_timeout act on it.
 #include <chrono>
 #include <cstddef>
 
@@ -9,20 +15,24 @@ struct StreamLimits {
   // Output buffered above high_water pauses reading; below low_water resumes it.
   std::size_t write_high_water = 256 * 1024;
   std::size_t write_low_water = 64 * 1024;
-  std::size_t max_connections = 10000;      // 0: unlimited
-  std::size_t max_connections_per_peer = 0;  // 0: unlimited
-  std::chrono::milliseconds idle_timeout{0};  // 0: none
+  std::size_t max_connections = 10000;             // 0: unlimited
+  std::size_t max_connections_per_peer = 256;      // per peer host; 0: unlimited
+  std::chrono::milliseconds idle_timeout{300000};  // silent in both directions; 0: none
   // After lose_connection has flushed, how long to wait for the peer's FIN
   // before closing anyway (keeps unread input from turning the close into a RST).
   std::chrono::milliseconds linger{2000};
+
+  friend bool operator==(const StreamLimits&, const StreamLimits&) = default;
 };
 
 struct DatagramLimits {
   // Datagrams handled per second from one source host (so replies to it are
   // bounded too); the rest are dropped unread. 0: unlimited.
-  double replies_per_second = 0;
-  double reply_burst = 20;         // token bucket depth
-  bool drop_loop_sources = true;   // ignore datagrams from ports 7, 13, 19, 37 and ourselves
+  double replies_per_second = 100;
+  double reply_burst = 20;        // token bucket depth
+  bool drop_loop_sources = true;  // ignore datagrams from ports 7, 13, 19, 37 and ourselves
+
+  friend bool operator==(const DatagramLimits&, const DatagramLimits&) = default;
 };
 
 }  // namespace braid

@@ -41,6 +41,7 @@ DatagramClient::DatagramClient(Reactor& reactor, const std::string& interface, s
     : state_(std::make_shared<State>(reactor)) {
   DatagramLimits limits;
   limits.drop_loop_sources = false;  // a client wants the replies of echo on port 7 too
+  limits.replies_per_second = 0;     // nor are the replies it asked for rate-limited
   port_ = reactor.listen_udp(port, std::make_unique<Receiver>(state_), interface, limits);
 }
 
