@@ -4,34 +4,6 @@
 
 namespace braid::services {
 
-Limits LimitOverrides::applied_to(const Limits& base) const {
-  Limits out = base;
-  if (max_connections) out.max_connections = *max_connections;
-  if (max_connections_per_peer) out.max_connections_per_peer = *max_connections_per_peer;
-  if (idle_timeout_ms) out.idle_timeout_ms = *idle_timeout_ms;
-  if (max_line_length) out.max_line_length = *max_line_length;
-  if (write_high_water) out.write_high_water = *write_high_water;
-  if (write_low_water) out.write_low_water = *write_low_water;
-  if (udp_replies_per_second) out.udp_replies_per_second = *udp_replies_per_second;
-  return out;
-}
-
-StreamLimits to_stream_limits(const Limits& limits) {
-  StreamLimits out;
-  out.max_connections = static_cast<std::size_t>(limits.max_connections);
-  out.max_connections_per_peer = static_cast<std::size_t>(limits.max_connections_per_peer);
-  out.idle_timeout = std::chrono::milliseconds(limits.idle_timeout_ms);
-  out.write_high_water = static_cast<std::size_t>(limits.write_high_water);
-  out.write_low_water = static_cast<std::size_t>(limits.write_low_water);
-  return out;
-}
-
-DatagramLimits to_datagram_limits(const Limits& limits) {
-  DatagramLimits out;
-  out.replies_per_second = limits.udp_replies_per_second;
-  return out;
-}
-
 bool ServiceConfig::same_settings(const ServiceConfig& other) const {
   // `listen` is compared as parsed, so "tcp:7:interface=127.0.0.1" and its
   // re-spelling with escapes count as the same; options compare as JSON values.

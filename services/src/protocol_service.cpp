@@ -19,12 +19,12 @@ void ProtocolService::start() {
   try {
     if (config_.endpoint.kind == TransportKind::udp) {
       auto protocol = registry_->build_datagram(config_.protocol, config_.options, ctx);
-      datagram_ = reactor_.listen_udp(config_.endpoint, std::move(protocol), to_datagram_limits(config_.limits));
+      datagram_ = reactor_.listen_udp(config_.endpoint, std::move(protocol), config_.limits.datagram);
       datagram_->set_label(config_.name);
     } else {
       auto factory = registry_->build_stream(config_.protocol, config_.options, ctx);
-      factory->set_max_line_length(static_cast<std::size_t>(config_.limits.max_line_length));
-      stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), to_stream_limits(config_.limits));
+      factory->set_max_line_length(config_.limits.max_line_length);
+      stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), config_.limits.stream);
       stream_->set_label(config_.name);
     }
   } catch (const std::system_error& e) {

@@ -104,14 +104,17 @@ TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(s.endpoint.port, 7007);
   EXPECT_TRUE(s.enabled);
   EXPECT_TRUE(s.options.is_object());
+  // braidd's built-in limits are the framework's defaults: one set.
   EXPECT_EQ(s.limits, Limits{});
-  EXPECT_EQ(s.limits.max_connections, 10000u);
-  EXPECT_EQ(s.limits.max_connections_per_peer, 256u);
-  EXPECT_EQ(s.limits.idle_timeout_ms, 300000u);
+  EXPECT_EQ(s.limits.stream, StreamLimits{});
+  EXPECT_EQ(s.limits.datagram, DatagramLimits{});
+  EXPECT_EQ(s.limits.stream.max_connections, 10000u);
+  EXPECT_EQ(s.limits.stream.max_connections_per_peer, 256u);
+  EXPECT_EQ(s.limits.stream.idle_timeout, std::chrono::milliseconds(300000));
   EXPECT_EQ(s.limits.max_line_length, 16384u);
-  EXPECT_EQ(s.limits.write_high_water, 256u * 1024);
-  EXPECT_EQ(s.limits.write_low_water, 64u * 1024);
-  EXPECT_EQ(s.limits.udp_replies_per_second, 100.0);
+  EXPECT_EQ(s.limits.stream.write_high_water, 256u * 1024);
+  EXPECT_EQ(s.limits.stream.write_low_water, 64u * 1024);
+  EXPECT_EQ(s.limits.datagram.replies_per_second, 100.0);
 }
 
 TEST(ConfigLoader, ServiceKeysOverrideDefaultsWhichOverrideBuiltIns) {
@@ -132,37 +135,42 @@ TEST(ConfigLoader, ServiceKeysOverrideDefaultsWhichOverrideBuiltIns) {
   EXPECT_EQ(c.shutdown_grace, std::chrono::milliseconds(250));
   EXPECT_TRUE(c.plugins.empty());
   const Limits& a = c.services[0].limits;
-  EXPECT_EQ(a.max_connections, 50u);
-  EXPECT_EQ(a.idle_timeout_ms, 0u);
-  EXPECT_EQ(a.udp_replies_per_second, 2.5);
+  EXPECT_EQ(a.stream.max_connections, 50u);
+  EXPECT_EQ(a.stream.idle_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(a.datagram.replies_per_second, 2.5);
   EXPECT_EQ(a.max_line_length, 16384u);
   const Limits& b = c.services[1].limits;
-  EXPECT_EQ(b.max_connections, 7u);
-  EXPECT_EQ(b.idle_timeout_ms, 0u);
-  EXPECT_EQ(b.write_high_water, 1000u);
-  EXPECT_EQ(b.write_low_water, 10u);
+  EXPECT_EQ(b.stream.max_connections, 7u);
+  EXPECT_EQ(b.stream.idle_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(b.stream.write_high_water, 1000u);
+  EXPECT_EQ(b.stream.write_low_water, 10u);
   EXPECT_EQ(b.max_line_length, 80u);
-  EXPECT_EQ(b.max_connections_per_peer, 0u);
+  EXPECT_EQ(b.stream.max_connections_per_peer, 0u);
+  EXPECT_EQ(b.datagram.replies_per_second, 2.5);
+  EXPECT_EQ(c.defaults.values, (std::map<std::string, double, std::less<>>{
+                                   {"idle_timeout_ms", 0}, {"max_connections", 50}, {"udp_replies_per_second", 2.5}}));
   EXPECT_FALSE(c.services[1].enabled);
   ASSERT_EQ(c.enabled_services().size(), 1u);
   EXPECT_EQ(c.enabled_services()[0]->name, "a");
 }
 
-TEST(ConfigLoader, LimitsMapOntoTheFrameworkSettings) {
-  Limits l;
-  l.max_connections = 3;
-  l.max_connections_per_peer = 2;
-  l.idle_timeout_ms = 1500;
-  l.write_high_water = 900;
-  l.write_low_water = 100;
-  l.udp_replies_per_second = 4;
-  StreamLimits s = to_stream_limits(l);
-  EXPECT_EQ(s.max_connections, 3u);
-  EXPECT_EQ(s.max_connections_per_peer, 2u);
-  EXPECT_EQ(s.idle_timeout, std::chrono::milliseconds(1500));
-  EXPECT_EQ(s.write_high_water, 900u);
-  EXPECT_EQ(s.write_low_water, 100u);
-  EXPECT_EQ(to_datagram_limits(l).replies_per_second, 4.0);
+TEST(ConfigLoader, LimitKeysSetTheFrameworkSettings) {
+  LoadResult r = load(with_service(R"("max_connections": 3, "max_connections_per_peer": 2, "idle_timeout_ms": 1500,
+                                      "write_high_water": 900, "write_low_water": 100, "max_line_length": 70,
+                                      "udp_replies_per_second": 4)"));
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const Limits& l = r.config.services[0].limits;
+  StreamLimits stream;
+  stream.max_connections = 3;
+  stream.max_connections_per_peer = 2;
+  stream.idle_timeout = std::chrono::milliseconds(1500);
+  stream.write_high_water = 900;
+  stream.write_low_water = 100;
+  EXPECT_EQ(l.stream, stream);
+  DatagramLimits datagram;
+  datagram.replies_per_second = 4;
+  EXPECT_EQ(l.datagram, datagram);
+  EXPECT_EQ(l.max_line_length, 70u);
 }
 
 TEST(ConfigLoader, NullLogFileMeansStderrOnly) {

@@ -4,9 +4,11 @@
 // re-spelling of the same endpoint must not.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 
 #include "braid/services/config.hpp"
+#include "limit_keys.hpp"
 
 namespace braid::services {
 namespace {
@@ -82,13 +84,12 @@ TEST(SameSettings, EnablingOrChangingOptionsIsAChange) {
 
 TEST(SameSettings, AChangeOfAnyLimitIsAChange) {
   const ServiceConfig base = service("tcp:7000");
-  expect_a_change("max_connections", base, [](ServiceConfig& s) { s.limits.max_connections = 1; });
-  expect_a_change("max_connections_per_peer", base, [](ServiceConfig& s) { s.limits.max_connections_per_peer = 1; });
-  expect_a_change("idle_timeout_ms", base, [](ServiceConfig& s) { s.limits.idle_timeout_ms = 1; });
-  expect_a_change("max_line_length", base, [](ServiceConfig& s) { s.limits.max_line_length = 1; });
-  expect_a_change("write_high_water", base, [](ServiceConfig& s) { s.limits.write_high_water = 1 << 20; });
-  expect_a_change("write_low_water", base, [](ServiceConfig& s) { s.limits.write_low_water = 1; });
-  expect_a_change("udp_replies_per_second", base, [](ServiceConfig& s) { s.limits.udp_replies_per_second = 2; });
+  for (const auto& key : detail::limit_keys()) {
+    const double other = key.default_value() == static_cast<double>(key.min) ? key.min + 1.0 : key.min;
+    expect_a_change(key.name, base, [&](ServiceConfig& s) { key.field.set(s.limits, other); });
+  }
+  // Framework settings no config key reaches count too.
+  expect_a_change("linger", base, [](ServiceConfig& s) { s.limits.stream.linger = std::chrono::milliseconds(1); });
 }
 
 }  // namespace

@@ -3,50 +3,45 @@
 // promise (docs/operating.md). Produced by config_loader.hpp; value types,
 // safe to copy and compare.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "braid/endpoint.hpp"
 #include "braid/limits.hpp"
+#include "braid/line_receiver.hpp"
 
 namespace braid::services {
 
-// Per-service limits. Every field has a safe default; `defaults` in the config
-// replaces the default, a service's own key replaces both.
+// Per-service limits: the framework's settings for the service's listener,
+// and the longest line its factory lets line protocols buffer. The built-in
+// defaults are the framework's own (braid/limits.hpp, LineReceiver);
+// `defaults` in the config replaces them, a service's own key replaces both.
+// services/src/limit_keys.cpp maps each config key onto one of these fields.
 struct Limits {
-  std::uint64_t max_connections = 10000;         // 0: unlimited
-  std::uint64_t max_connections_per_peer = 256;  // 0: unlimited
-  std::uint64_t idle_timeout_ms = 300000;        // 0: never time out
-  std::uint64_t max_line_length = 16384;         // bytes, line protocols
-  std::uint64_t write_high_water = 256 * 1024;   // bytes of unsent output that pause reading
-  std::uint64_t write_low_water = 64 * 1024;     // ... and resume it (must be < high water)
-  double udp_replies_per_second = 100;           // per source address; 0: unlimited
+  StreamLimits stream;      // tcp and unix services
+  DatagramLimits datagram;  // udp services
+  std::size_t max_line_length = LineReceiver::default_max_line_length;
 
   friend bool operator==(const Limits&, const Limits&) = default;
 };
 
-// The limit keys a config sets explicitly (in `defaults` or in a service).
+// The limit keys a config sets explicitly (in `defaults` or in a service):
+// key name -> value, each within its key's range.
 struct LimitOverrides {
-  std::optional<std::uint64_t> max_connections;
-  std::optional<std::uint64_t> max_connections_per_peer;
-  std::optional<std::uint64_t> idle_timeout_ms;
-  std::optional<std::uint64_t> max_line_length;
-  std::optional<std::uint64_t> write_high_water;
-  std::optional<std::uint64_t> write_low_water;
-  std::optional<double> udp_replies_per_second;
+  std::map<std::string, double, std::less<>> values;
 
+  bool sets(std::string_view key) const { return values.contains(key); }
   // `base` with every key set here replacing its value.
   Limits applied_to(const Limits& base) const;
   friend bool operator==(const LimitOverrides&, const LimitOverrides&) = default;
 };
-
-// The framework's settings for one service's listener.
-StreamLimits to_stream_limits(const Limits& limits);
-DatagramLimits to_datagram_limits(const Limits& limits);
 
 struct ServiceConfig {
   std::string name;
