@@ -1,10 +1,11 @@
 #pragma once
-// Services (Twisted's service.Service / MultiService): plain objects with a
-// start and a stop that may finish later (graceful drain). Single-threaded.
+// Service (Twisted's service.Service): a plain object with a start and a stop
+// that may finish later (graceful drain). Single-threaded. braidd's
+// ProtocolService is one; the daemon keeps its services itself (there is no
+// MultiService: docs/operating.md, "Decisions").
 #include <functional>
-#include <memory>
 #include <string>
-#include <vector>
+#include <utility>
 
 namespace braid {
 
@@ -26,25 +27,6 @@ class Service {
  private:
   std::string name_;
   bool running_ = false;
-};
-
-class MultiService : public Service {
- public:
-  using Service::Service;
-
-  // Starts the child too when this service is running.
-  void add(std::shared_ptr<Service> child);
-  // Removes and stops the child; `done` when it has stopped.
-  void remove(const std::string& name, std::function<void()> done = {});
-  std::shared_ptr<Service> find(const std::string& name) const;
-  const std::vector<std::shared_ptr<Service>>& children() const { return children_; }
-
-  void start() override;
-  // Stops every child; `done` once the last one has.
-  void stop(std::function<void()> done) override;
-
- private:
-  std::vector<std::shared_ptr<Service>> children_;
 };
 
 }  // namespace braid
