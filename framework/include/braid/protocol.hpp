@@ -25,8 +25,9 @@ class Protocol {
   void make_connection(Transport& transport, Factory* factory = nullptr);
 
   virtual void connection_made() {}
-  // `data` is valid only during the call.
-  virtual void data_received(std::string_view data) = 0;
+  // `data` is valid only during the call. The default ignores it, as a
+  // protocol that only writes on connect wants (Twisted's does the same).
+  virtual void data_received(std::string_view data);
   // The peer shut down its sending side. The default closes once everything
   // written so far is delivered; override to keep writing (half-close).
   virtual void eof_received();

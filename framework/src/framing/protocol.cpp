@@ -8,6 +8,8 @@ void Protocol::make_connection(Transport& transport, Factory* factory) {
   connection_made();
 }
 
+void Protocol::data_received(std::string_view) {}
+
 void Protocol::eof_received() { transport().lose_connection(); }
 
 void Protocol::connection_lost(std::error_code) {}

@@ -53,7 +53,6 @@ class Daytime : public Protocol {
  public:
   explicit Daytime(DaytimeFactory& daytime) : daytime_(daytime) {}
   void connection_made() override;
-  void data_received(std::string_view) override {}
 
  private:
   DaytimeFactory& daytime_;

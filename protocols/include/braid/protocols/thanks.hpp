@@ -17,7 +17,6 @@ class Thanks : public Protocol {
  public:
   explicit Thanks(std::string_view message) : message_(message) {}
   void connection_made() override;
-  void data_received(std::string_view) override {}
 
  private:
   std::string_view message_;
