@@ -29,24 +29,24 @@ DaytimeOptions read_options(Options& options, const BuildContext& ctx) {
 }  // namespace
 
 std::unique_ptr<Protocol> DaytimeFactory::build_protocol(const Address&) {
-  if (mode_ == DaytimeMode::rfc867) return std::make_unique<Daytime>(*this);
-  if (framing_ == DaytimeFraming::none) return std::make_unique<DaytimeStampChunk>(*this);
-  return std::make_unique<DaytimeStamp>(*this);
+  if (mode_ == DaytimeMode::rfc867) return std::make_unique<Daytime>();
+  if (framing_ == DaytimeFraming::none) return std::make_unique<DaytimeStampChunk>();
+  return std::make_unique<DaytimeStamp>();
 }
 
 void Daytime::connection_made() {
-  const std::array<std::string_view, 2> parts{daytime_.now(), "\r\n"};
+  const std::array<std::string_view, 2> parts{factory().now(), "\r\n"};
   transport().write_sequence(parts);
   transport().lose_connection();
 }
 
 void DaytimeStamp::line_received(std::string_view line) {
-  const std::array<std::string_view, 5> parts{"[", daytime_.now(), "] ", line, "\n"};
+  const std::array<std::string_view, 5> parts{"[", factory().now(), "] ", line, "\n"};
   transport().write_sequence(parts);
 }
 
 void DaytimeStampChunk::data_received(std::string_view data) {
-  const std::array<std::string_view, 4> parts{"[", daytime_.now(), "] ", data};
+  const std::array<std::string_view, 4> parts{"[", factory().now(), "] ", data};
   transport().write_sequence(parts);
 }
 

@@ -1,6 +1,5 @@
 #include "chat.hpp"
 
-#include <braid/transport.hpp>
 #include <cctype>
 #include <utility>
 
@@ -19,7 +18,7 @@ std::string nick_problem(std::string_view nick, std::size_t max_length) {
 
 std::unique_ptr<braid::Protocol> ChatFactory::build_protocol(const braid::Address&) {
   if (connections_ >= options_.max_users) return nullptr;  // refused: closed at once
-  return std::make_unique<ChatProtocol>(*this);
+  return std::make_unique<ChatProtocol>();
 }
 
 bool ChatFactory::join(const std::string& nick, ChatProtocol& who) { return users_.emplace(nick, &who).second; }
@@ -35,27 +34,27 @@ void ChatFactory::broadcast(std::string_view line, const ChatProtocol* from) {
 // --- one connection ------------------------------------------------------------
 
 void ChatProtocol::connection_made() {
-  ++room_.connections_;
-  send_line(room_.options().welcome + ". What's your nickname?");
+  ++factory().connections_;
+  send_line(factory().options().welcome + ". What's your nickname?");
 }
 
 void ChatProtocol::line_received(std::string_view line) {
   if (nick_.empty()) return choose_nick(line);
   if (line.starts_with('/')) return command(line);
   if (line.empty()) return;
-  room_.broadcast("<" + nick_ + "> " + std::string(line), this);
+  factory().broadcast("<" + nick_ + "> " + std::string(line), this);
 }
 
 void ChatProtocol::connection_lost(std::error_code) {
-  --room_.connections_;
+  --factory().connections_;
   if (nick_.empty()) return;
-  room_.leave(nick_);
-  room_.broadcast("* " + nick_ + " left", this);
+  factory().leave(nick_);
+  factory().broadcast("* " + nick_ + " left", this);
 }
 
 void ChatProtocol::choose_nick(std::string_view wanted) {
   std::string nick(wanted);
-  if (auto problem = nick_problem(nick, room_.options().max_nick_length); !problem.empty()) {
+  if (auto problem = nick_problem(nick, factory().options().max_nick_length); !problem.empty()) {
     send_line("Sorry, " + problem + ". Try another one.");
     return;
   }
@@ -63,19 +62,19 @@ void ChatProtocol::choose_nick(std::string_view wanted) {
     send_line("You are " + nick_ + " already");
     return;
   }
-  if (!room_.join(nick, *this)) {
+  if (!factory().join(nick, *this)) {
     send_line("Sorry, " + nick + " is taken. Try another one.");
     return;
   }
   std::string old = std::exchange(nick_, nick);
   if (old.empty()) {
-    send_line("Hello, " + nick_ + "! " + std::to_string(room_.users().size() - 1) +
+    send_line("Hello, " + nick_ + "! " + std::to_string(factory().users().size() - 1) +
               " other(s) here. Commands: /nick NAME, /who, /quit");
-    room_.broadcast("* " + nick_ + " joined", this);
+    factory().broadcast("* " + nick_ + " joined", this);
   } else {
-    room_.leave(old);
+    factory().leave(old);
     send_line("You are now " + nick_);
-    room_.broadcast("* " + old + " is now " + nick_, this);
+    factory().broadcast("* " + old + " is now " + nick_, this);
   }
 }
 
@@ -87,7 +86,7 @@ void ChatProtocol::command(std::string_view line) {
     choose_nick(argument);
   } else if (name == "/who") {
     std::string who = "Here:";
-    for (const auto& [nick, user] : room_.users()) who += " " + nick;
+    for (const auto& [nick, user] : factory().users()) who += " " + nick;
     send_line(who);
   } else if (name == "/quit") {
     send_line("Bye, " + nick_ + "!");

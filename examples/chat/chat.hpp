@@ -4,8 +4,7 @@
 // other connected clients as "<nick> line". Commands: /nick NAME, /who,
 // /quit. The factory holds the room (nick -> connection), shared by every
 // connection it builds. Reactor thread only.
-#include <braid/line_receiver.hpp>
-#include <braid/protocol.hpp>
+#include <braid/braid.hpp>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -16,10 +15,9 @@ namespace chat {
 
 class ChatFactory;
 
-class ChatProtocol : public braid::LineReceiver {
+// factory() is the room: a ChatFactory&.
+class ChatProtocol : public braid::LineReceiverOf<ChatFactory> {
  public:
-  explicit ChatProtocol(ChatFactory& room) : room_(room) {}
-
   void connection_made() override;
   void line_received(std::string_view line) override;
   void connection_lost(std::error_code reason) override;
@@ -30,7 +28,6 @@ class ChatProtocol : public braid::LineReceiver {
   void choose_nick(std::string_view wanted);
   void command(std::string_view line);
 
-  ChatFactory& room_;
   std::string nick_;  // empty until chosen
 };
 

@@ -1,6 +1,6 @@
 // The plugin: registers the "chat" protocol. braidd loads this library when a
 // config lists it under "plugins", then runs it like any stock protocol.
-#include <braid/plugin.hpp>
+#include <braid/braid.hpp>
 
 #include "chat.hpp"
 

@@ -1,6 +1,6 @@
 // The plugin: registers the "ticker" protocol for tcp and udp. Its timer runs
 // on the service's clock (BuildContext::clock), the reactor's in braidd.
-#include <braid/plugin.hpp>
+#include <braid/braid.hpp>
 #include <stdexcept>
 
 #include "ticker.hpp"

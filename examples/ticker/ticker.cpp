@@ -1,6 +1,5 @@
 #include "ticker.hpp"
 
-#include <braid/transport.hpp>
 #include <ctime>
 
 namespace ticker {
@@ -28,7 +27,7 @@ TickerFactory::TickerFactory(braid::Clock& clock, TickerOptions options)
 
 std::unique_ptr<braid::Protocol> TickerFactory::build_protocol(const braid::Address&) {
   if (connections_ >= options_.max_subscribers) return nullptr;
-  return std::make_unique<TickerProtocol>(*this);
+  return std::make_unique<TickerProtocol>();
 }
 
 void TickerFactory::start_factory() { loop_.start(/*now=*/false); }
@@ -40,17 +39,17 @@ void TickerFactory::tick() {
 }
 
 void TickerProtocol::connection_made() {
-  ++ticker_.connections_;
-  ticker_.subscribe(this);
+  ++factory().connections_;
+  factory().subscribe(this);
   send_line("subscribed; send 'pause' or 'resume'");
 }
 
 void TickerProtocol::line_received(std::string_view line) {
   if (line == "pause") {
-    ticker_.unsubscribe(this);
+    factory().unsubscribe(this);
     send_line("paused");
   } else if (line == "resume") {
-    ticker_.subscribe(this);
+    factory().subscribe(this);
     send_line("resumed");
   } else {
     send_line("commands: pause, resume");
@@ -58,8 +57,8 @@ void TickerProtocol::line_received(std::string_view line) {
 }
 
 void TickerProtocol::connection_lost(std::error_code) {
-  --ticker_.connections_;
-  ticker_.unsubscribe(this);
+  --factory().connections_;
+  factory().unsubscribe(this);
 }
 
 // --- UDP -------------------------------------------------------------------------

@@ -7,9 +7,7 @@
 //        until it has not renewed for `lease` ticks); anything else gets
 //        "commands: subscribe, unsubscribe" back.
 // Reactor thread only; the clock must outlive the factory/protocol.
-#include <braid/clock.hpp>
-#include <braid/line_receiver.hpp>
-#include <braid/protocol.hpp>
+#include <braid/braid.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -57,15 +55,11 @@ class TickerFactory : public braid::Factory {
   friend class TickerProtocol;
 };
 
-class TickerProtocol : public braid::LineReceiver {
+class TickerProtocol : public braid::LineReceiverOf<TickerFactory> {
  public:
-  explicit TickerProtocol(TickerFactory& ticker) : ticker_(ticker) {}
   void connection_made() override;
   void line_received(std::string_view line) override;
   void connection_lost(std::error_code reason) override;
-
- private:
-  TickerFactory& ticker_;
 };
 
 // UDP: the protocol holds the subscribers and the LoopingCall.

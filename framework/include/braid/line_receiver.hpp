@@ -57,4 +57,8 @@ class LineReceiver : public Protocol {
   bool discarding_ = false;
 };
 
+// A line protocol whose factory() is its own factory type (see ProtocolOf).
+template <class F>
+using LineReceiverOf = ProtocolOf<F, LineReceiver>;
+
 }  // namespace braid

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
+#include <typeinfo>
 
 #include "braid/address.hpp"
 #include "braid/transport.hpp"
@@ -44,6 +46,8 @@ class Protocol {
 
   Transport& transport() const { return *transport_; }
   bool connected() const { return transport_ != nullptr; }
+  // The factory that built this protocol (null when a test connected it
+  // without one). ProtocolOf<F> gives it with its own type.
   Factory* factory() const { return factory_; }
 
  private:
@@ -73,6 +77,41 @@ template <class P>
 class SimpleFactory : public Factory {
  public:
   std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<P>(); }
+};
+
+namespace detail {
+[[noreturn]] void throw_wrong_factory(const Factory* got, const std::type_info& wanted);
+}  // namespace detail
+
+// A protocol whose factory() is its own factory type, as Twisted's
+// self.factory is: derive from ProtocolOf<MyFactory> (a line protocol from
+// ProtocolOf<MyFactory, LineReceiver>, i.e. LineReceiverOf<MyFactory>) and
+// use factory().anything, with no constructor argument and no cast.
+// factory() is valid from connection_made() until connection_lost() returns;
+// it throws std::logic_error when the protocol was connected without a
+// factory or with one of another type (a test that passed the wrong one).
+template <class F, class Base = Protocol>
+class ProtocolOf : public Base {
+  static_assert(std::is_base_of_v<Protocol, Base>, "ProtocolOf<F, Base>: Base must derive from braid::Protocol");
+
+ public:
+  using Base::Base;
+
+  F& factory() const {
+    // Checked here, not at the class: F is often still incomplete there.
+    static_assert(std::is_base_of_v<Factory, F>, "ProtocolOf<F>: F must derive from braid::Factory");
+    Factory* base = Base::factory();
+    if (base != checked_) {  // once per connection: the cast is cached
+      typed_ = dynamic_cast<F*>(base);
+      checked_ = base;
+    }
+    if (typed_ == nullptr) detail::throw_wrong_factory(base, typeid(F));
+    return *typed_;
+  }
+
+ private:
+  mutable Factory* checked_ = nullptr;
+  mutable F* typed_ = nullptr;
 };
 
 // Datagram (UDP) protocols: one instance per port, every peer.

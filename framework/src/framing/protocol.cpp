@@ -1,6 +1,35 @@
 #include "braid/protocol.hpp"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
 namespace braid {
+namespace {
+
+std::string type_name(const std::type_info& type) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? name.get() : type.name();
+}
+
+}  // namespace
+
+namespace detail {
+
+void throw_wrong_factory(const Factory* got, const std::type_info& wanted) {
+  const std::string want = type_name(wanted);
+  if (got == nullptr) {
+    throw std::logic_error("factory(): the protocol was connected without a factory; it needs a " + want);
+  }
+  throw std::logic_error("factory(): the protocol was connected with a " + type_name(typeid(*got)) +
+                         ", not a " + want);
+}
+
+}  // namespace detail
 
 void Protocol::make_connection(Transport& transport, Factory* factory) {
   transport_ = &transport;

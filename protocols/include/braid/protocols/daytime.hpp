@@ -11,8 +11,8 @@
 //                     tutorials does ('[%s] %s' % (ctime(), data)).
 // The default format is ctime(3)'s, day of the month space-padded.
 // The time is read from the service's Clock (see WallClock), so tests drive it.
-// Lifetime: a factory's protocols refer to it; the framework keeps it alive
-// while they run. Used only on the reactor's thread.
+// Lifetime: a factory's protocols use it (factory()); the framework keeps it
+// alive while they run. Used only on the reactor's thread.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,34 +49,22 @@ class DaytimeFactory : public Factory {
 };
 
 // rfc867 mode: writes the time and "\r\n", then closes; input is ignored.
-class Daytime : public Protocol {
+class Daytime : public ProtocolOf<DaytimeFactory> {
  public:
-  explicit Daytime(DaytimeFactory& daytime) : daytime_(daytime) {}
   void connection_made() override;
-
- private:
-  DaytimeFactory& daytime_;
 };
 
 // stamp mode: each line comes back behind the time.
-class DaytimeStamp : public LineReceiver {
+class DaytimeStamp : public LineReceiverOf<DaytimeFactory> {
  public:
-  explicit DaytimeStamp(DaytimeFactory& daytime) : daytime_(daytime) {}
   void line_received(std::string_view line) override;
-
- private:
-  DaytimeFactory& daytime_;
 };
 
 // stamp mode, framing "none": each chunk read comes back verbatim behind the
 // time; how the bytes are chunked is up to the peer's writes and TCP.
-class DaytimeStampChunk : public Protocol {
+class DaytimeStampChunk : public ProtocolOf<DaytimeFactory> {
  public:
-  explicit DaytimeStampChunk(DaytimeFactory& daytime) : daytime_(daytime) {}
   void data_received(std::string_view data) override;
-
- private:
-  DaytimeFactory& daytime_;
 };
 
 class DatagramDaytime : public DatagramProtocol {
