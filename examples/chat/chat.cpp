@@ -48,6 +48,7 @@ void ChatProtocol::line_received(std::string_view line) {
 void ChatProtocol::connection_lost(std::error_code) {
   --factory().connections_;
   if (nick_.empty()) return;
+  factory().log().info("{} left", nick_);
   factory().leave(nick_);
   factory().broadcast("* " + nick_ + " left", this);
 }
@@ -68,6 +69,7 @@ void ChatProtocol::choose_nick(std::string_view wanted) {
   }
   std::string old = std::exchange(nick_, nick);
   if (old.empty()) {
+    factory().log().info("{} joined from {}", nick_, transport().peer().to_string());
     send_line("Hello, " + nick_ + "! " + std::to_string(factory().users().size() - 1) +
               " other(s) here. Commands: /nick NAME, /who, /quit");
     factory().broadcast("* " + nick_ + " joined", this);

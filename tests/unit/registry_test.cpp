@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "braid/endpoint.hpp"
+#include "braid/log.hpp"
 #include "braid/testing/string_transport.hpp"
 
 namespace braid {
@@ -256,6 +257,22 @@ TEST(ProtocolRegistry, BuilderSeesTheContext) {
   EXPECT_EQ(seen.endpoint.port, 7);
   EXPECT_EQ(seen.endpoint.interface, "127.0.0.1");
   EXPECT_EQ(seen.reactor, nullptr);
+}
+
+TEST(ProtocolRegistry, TheFactoryKnowsItsServiceName) {
+  ProtocolRegistry r;
+  r.add(greeter_info());
+  auto factory = r.build_stream("greeter", json(), context("tcp:0"));
+  EXPECT_EQ(factory->service_name(), "test-service");
+  EXPECT_EQ(factory->log().service(), "test-service");
+}
+
+TEST(ProtocolRegistry, TheDatagramProtocolKnowsItsServiceName) {
+  ProtocolRegistry r;
+  r.add(pong_info());
+  auto protocol = r.build_datagram("pong", json(), context("udp:0"));
+  EXPECT_EQ(protocol->service_name(), "test-service");
+  EXPECT_EQ(protocol->log().service(), "test-service");
 }
 
 TEST(ProtocolRegistry, BuildDatagram) {

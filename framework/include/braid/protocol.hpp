@@ -6,6 +6,7 @@
 // any event is logged and closes that one connection.
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
@@ -17,6 +18,7 @@
 namespace braid {
 
 class Factory;
+class ServiceLog;  // <braid/log.hpp>, which <braid/braid.hpp> includes
 
 class Protocol {
  public:
@@ -68,8 +70,17 @@ class Factory {
   std::size_t max_line_length() const { return max_line_length_; }
   void set_max_line_length(std::size_t n) { max_line_length_ = n; }
 
+  // The service this factory serves (empty outside one): the registry sets
+  // it from BuildContext::service_name after the builder returns.
+  const std::string& service_name() const { return service_name_; }
+  void set_service_name(std::string name) { service_name_ = std::move(name); }
+  // Log lines that name the service: log().info("{} joined", nick) writes
+  // "chat: alice joined".
+  ServiceLog log() const;
+
  private:
   std::size_t max_line_length_ = 0;
+  std::string service_name_;
 };
 
 // A factory that builds a default-constructed `P` for every connection.
@@ -129,8 +140,14 @@ class DatagramProtocol {
 
   DatagramTransport& transport() const { return *transport_; }
 
+  // As Factory's: the service's name, set by the registry, and its log.
+  const std::string& service_name() const { return service_name_; }
+  void set_service_name(std::string name) { service_name_ = std::move(name); }
+  ServiceLog log() const;
+
  private:
   DatagramTransport* transport_ = nullptr;
+  std::string service_name_;
 };
 
 }  // namespace braid

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "braid/log.hpp"
+
 namespace braid {
 namespace {
 
@@ -42,6 +44,10 @@ void Protocol::data_received(std::string_view) {}
 void Protocol::eof_received() { transport().lose_connection(); }
 
 void Protocol::connection_lost(std::error_code) {}
+
+ServiceLog Factory::log() const { return ServiceLog(service_name_); }
+
+ServiceLog DatagramProtocol::log() const { return ServiceLog(service_name_); }
 
 void DatagramProtocol::make_connection(DatagramTransport& transport) {
   transport_ = &transport;

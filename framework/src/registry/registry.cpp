@@ -71,6 +71,7 @@ std::shared_ptr<Factory> ProtocolRegistry::build_stream(const std::string& name,
   Options opts(options);
   auto factory = info.build_stream(opts, ctx);
   opts.finish();
+  if (factory) factory->set_service_name(ctx.service_name);
   return factory;
 }
 
@@ -81,6 +82,7 @@ std::unique_ptr<DatagramProtocol> ProtocolRegistry::build_datagram(const std::st
   Options opts(options);
   auto protocol = info.build_datagram(opts, ctx);
   opts.finish();
+  if (protocol) protocol->set_service_name(ctx.service_name);
   return protocol;
 }
 
