@@ -1,28 +1,21 @@
-// The chat protocol without sockets: each client is a StringTransport, and the
-// test plays every peer (braid::testing, like Twisted's proto_helpers).
+// The chat protocol without sockets: each client is a StringConnection (a
+// protocol built by the room on a StringTransport), and the test plays every
+// peer (braid::testing, like Twisted's proto_helpers).
 #include "chat.hpp"
 
 #include <gtest/gtest.h>
 
-#include <braid/testing/string_transport.hpp>
+#include <braid/testing/string_connection.hpp>
 
 namespace {
 
-// One connected client: its protocol, built by the room, and its transport.
-struct Client {
-  Client(chat::ChatFactory& room, int port)
-      : transport(braid::Address::ip("127.0.0.1", static_cast<std::uint16_t>(port))),
-        protocol(room.build_protocol(transport.peer())) {
-    transport.connect(*protocol, &room);
-  }
-  ~Client() {
-    if (!transport.disconnected()) transport.peer_close();
-  }
-  void say(std::string_view line) { transport.deliver(std::string(line) + "\r\n"); }
-  std::string heard() { return transport.take(); }
-
-  braid::testing::StringTransport transport;
-  std::unique_ptr<braid::Protocol> protocol;
+// One connected client: a protocol the room built, on a StringTransport with
+// the service's limits; it disconnects when it goes out of scope.
+struct Client : braid::testing::StringConnection {
+  Client(chat::ChatFactory& room, int port, const braid::StreamLimits& limits = {})
+      : StringConnection(room, limits, braid::Address::ip("127.0.0.1", static_cast<std::uint16_t>(port))) {}
+  void say(std::string_view line) { deliver(std::string(line) + "\r\n"); }
+  std::string heard() { return take(); }
 };
 
 TEST(Chat, AsksForANicknameThenGreets) {
@@ -104,19 +97,19 @@ TEST(Chat, WhoListsTheRoomAndQuitCloses) {
   EXPECT_EQ(alice.heard(), "Unknown command /dance. Commands: /nick NAME, /who, /quit\n");
   alice.say("/quit");
   EXPECT_EQ(alice.heard(), "Bye, alice!\n");
-  EXPECT_TRUE(alice.transport.disconnecting());
+  EXPECT_TRUE(alice.transport().disconnecting());
 }
 
 TEST(Chat, LinesMayArriveInAnyPieces) {
   chat::ChatFactory room;
   Client alice(room, 1), bob(room, 2);
   alice.heard();
-  alice.transport.deliver_chunked("alice\r\n", 1);
+  alice.transport().deliver_chunked("alice\r\n", 1);
   bob.say("bob");
   alice.heard();
-  bob.transport.deliver_chunked("one\ntwo\r\nthree", 1);
+  bob.transport().deliver_chunked("one\ntwo\r\nthree", 1);
   EXPECT_EQ(alice.heard(), "<bob> one\n<bob> two\n");
-  bob.transport.deliver("\n");
+  bob.transport().deliver("\n");
   EXPECT_EQ(alice.heard(), "<bob> three\n");
 }
 
@@ -124,8 +117,24 @@ TEST(Chat, TheRoomRefusesConnectionsWhenFull) {
   chat::ChatOptions options;
   options.max_users = 1;
   chat::ChatFactory room(options);
-  Client alice(room, 1);
-  EXPECT_EQ(room.build_protocol(braid::Address::ip("127.0.0.1", 2)), nullptr);
+  Client alice(room, 1), bob(room, 2);
+  EXPECT_FALSE(alice.refused());
+  EXPECT_TRUE(bob.refused());
+}
+
+TEST(Chat, ALineOverTheServicesLimitEndsTheConnection) {
+  chat::ChatFactory room;
+  braid::StreamLimits limits;
+  limits.max_line_length = 8;  // "max_line_length": 8 in the service's config
+  Client alice(room, 1, limits), bob(room, 2, limits);
+  alice.say("alice");
+  bob.say("bob");
+  alice.heard(), bob.heard();
+  bob.say("12345678");
+  EXPECT_EQ(alice.heard(), "<bob> 12345678\n");
+  bob.say("123456789");
+  EXPECT_TRUE(bob.transport().disconnecting());
+  EXPECT_EQ(alice.heard(), "");
 }
 
 }  // namespace

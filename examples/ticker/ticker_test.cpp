@@ -1,10 +1,11 @@
-// The ticker without sockets or sleeping: StringTransport and
+// The ticker without sockets or sleeping: StringConnection and
 // StringDatagramTransport play the peers, a ManualClock plays time.
 #include "ticker.hpp"
 
 #include <gtest/gtest.h>
 
 #include <braid/testing/manual_clock.hpp>
+#include <braid/testing/string_connection.hpp>
 #include <braid/testing/string_transport.hpp>
 
 namespace {
@@ -19,13 +20,9 @@ ticker::TickerOptions options(int interval_ms = 100) {
   return o;
 }
 
-struct Subscriber {
-  explicit Subscriber(ticker::TickerFactory& f) : protocol(f.build_protocol(transport.peer())) {
-    transport.connect(*protocol, &f);
-    transport.clear();  // the greeting
-  }
-  braid::testing::StringTransport transport;
-  std::unique_ptr<braid::Protocol> protocol;
+// A connection the factory built, its greeting already read.
+struct Subscriber : braid::testing::StringConnection {
+  explicit Subscriber(ticker::TickerFactory& f) : StringConnection(f) { take(); }
 };
 
 TEST(TickerTcp, TicksEveryIntervalToEveryConnection) {
@@ -34,15 +31,15 @@ TEST(TickerTcp, TicksEveryIntervalToEveryConnection) {
   factory.start_factory();
   Subscriber a(factory), b(factory);
   clock.advance(milliseconds(99));
-  EXPECT_EQ(a.transport.value(), "");
+  EXPECT_EQ(a.value(), "");
   clock.advance(milliseconds(1));
-  EXPECT_EQ(a.transport.take(), "tick 1 12:00:00\n");
-  EXPECT_EQ(b.transport.take(), "tick 1 12:00:00\n");
+  EXPECT_EQ(a.take(), "tick 1 12:00:00\n");
+  EXPECT_EQ(b.take(), "tick 1 12:00:00\n");
   clock.advance(milliseconds(200));  // two more, each at its own time
-  EXPECT_EQ(a.transport.take(), "tick 2 12:00:00\ntick 3 12:00:00\n");
+  EXPECT_EQ(a.take(), "tick 2 12:00:00\ntick 3 12:00:00\n");
   factory.stop_factory();
   clock.advance(milliseconds(1000));
-  EXPECT_EQ(a.transport.value(), "");
+  EXPECT_EQ(a.value(), "");
 }
 
 TEST(TickerTcp, PauseResumeAndDisconnect) {
@@ -50,20 +47,20 @@ TEST(TickerTcp, PauseResumeAndDisconnect) {
   ticker::TickerFactory factory(clock, options());
   factory.start_factory();
   Subscriber a(factory), b(factory);
-  a.transport.deliver("pause\n");
-  EXPECT_EQ(a.transport.take(), "paused\n");
+  a.deliver("pause\n");
+  EXPECT_EQ(a.take(), "paused\n");
   clock.advance(milliseconds(100));
-  EXPECT_EQ(a.transport.value(), "");
-  EXPECT_EQ(b.transport.take(), "tick 1 12:00:00\n");
-  a.transport.deliver("resume\r\n");
-  EXPECT_EQ(a.transport.take(), "resumed\n");
-  b.transport.peer_close();
+  EXPECT_EQ(a.value(), "");
+  EXPECT_EQ(b.take(), "tick 1 12:00:00\n");
+  a.deliver("resume\r\n");
+  EXPECT_EQ(a.take(), "resumed\n");
+  b.close();
   EXPECT_EQ(factory.subscribers(), 1u);
   clock.advance(milliseconds(100));
-  EXPECT_EQ(a.transport.take(), "tick 2 12:00:00\n");
-  EXPECT_EQ(b.transport.value(), "");
-  a.transport.deliver("what?\n");
-  EXPECT_EQ(a.transport.take(), "commands: pause, resume\n");
+  EXPECT_EQ(a.take(), "tick 2 12:00:00\n");
+  EXPECT_EQ(b.value(), "");
+  a.deliver("what?\n");
+  EXPECT_EQ(a.take(), "commands: pause, resume\n");
 }
 
 TEST(TickerTcp, RefusesConnectionsOverTheLimit) {

@@ -48,6 +48,13 @@ void StringTransport::peer_close(std::error_code reason) {
   protocol_->connection_lost(reason);
 }
 
+void StringTransport::set_write_watermarks(std::size_t high_water, std::size_t low_water) {
+  default_high_water_ = high_water;
+  default_low_water_ = low_water;
+}
+
+void StringTransport::peer_stop_reading() { peer_stop_reading(default_high_water_, default_low_water_); }
+
 void StringTransport::peer_stop_reading(std::size_t high_water, std::size_t low_water) {
   peer_reading_ = false;
   high_water_ = high_water;

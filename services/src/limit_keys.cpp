@@ -48,7 +48,7 @@ std::vector<LimitKey> make_table() {
       {"max_line_length", U::bytes, S::line, 1, max_bytes,
        "the longest line, in bytes, that a line-based protocol (`daytime` in `stamp` mode) buffers, not "
        "counting its delimiter; a longer one closes the connection.",
-       in<&Limits::max_line_length>()},
+       in<&Limits::stream, &StreamLimits::max_line_length>()},
       {"write_high_water", U::bytes, S::stream, 1, max_bytes,
        "bytes of unsent output at which braidd stops reading from that connection (flow control: a peer that "
        "never reads cannot grow the server's memory).",

@@ -23,7 +23,6 @@ void ProtocolService::start() {
       datagram_->set_label(config_.name);
     } else {
       auto factory = registry_->build_stream(config_.protocol, config_.options, ctx);
-      factory->set_max_line_length(config_.limits.max_line_length);
       stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), config_.limits.stream);
       stream_->set_label(config_.name);
     }

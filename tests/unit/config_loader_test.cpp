@@ -111,7 +111,7 @@ TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(s.limits.stream.max_connections, 10000u);
   EXPECT_EQ(s.limits.stream.max_connections_per_peer, 256u);
   EXPECT_EQ(s.limits.stream.idle_timeout, std::chrono::milliseconds(300000));
-  EXPECT_EQ(s.limits.max_line_length, 16384u);
+  EXPECT_EQ(s.limits.stream.max_line_length, 16384u);
   EXPECT_EQ(s.limits.stream.write_high_water, 256u * 1024);
   EXPECT_EQ(s.limits.stream.write_low_water, 64u * 1024);
   EXPECT_EQ(s.limits.datagram.replies_per_second, 100.0);
@@ -138,13 +138,13 @@ TEST(ConfigLoader, ServiceKeysOverrideDefaultsWhichOverrideBuiltIns) {
   EXPECT_EQ(a.stream.max_connections, 50u);
   EXPECT_EQ(a.stream.idle_timeout, std::chrono::milliseconds(0));
   EXPECT_EQ(a.datagram.replies_per_second, 2.5);
-  EXPECT_EQ(a.max_line_length, 16384u);
+  EXPECT_EQ(a.stream.max_line_length, 16384u);
   const Limits& b = c.services[1].limits;
   EXPECT_EQ(b.stream.max_connections, 7u);
   EXPECT_EQ(b.stream.idle_timeout, std::chrono::milliseconds(0));
   EXPECT_EQ(b.stream.write_high_water, 1000u);
   EXPECT_EQ(b.stream.write_low_water, 10u);
-  EXPECT_EQ(b.max_line_length, 80u);
+  EXPECT_EQ(b.stream.max_line_length, 80u);
   EXPECT_EQ(b.stream.max_connections_per_peer, 0u);
   EXPECT_EQ(b.datagram.replies_per_second, 2.5);
   EXPECT_EQ(c.defaults.values, (std::map<std::string, double, std::less<>>{
@@ -166,11 +166,11 @@ TEST(ConfigLoader, LimitKeysSetTheFrameworkSettings) {
   stream.idle_timeout = std::chrono::milliseconds(1500);
   stream.write_high_water = 900;
   stream.write_low_water = 100;
+  stream.max_line_length = 70;
   EXPECT_EQ(l.stream, stream);
   DatagramLimits datagram;
   datagram.replies_per_second = 4;
   EXPECT_EQ(l.datagram, datagram);
-  EXPECT_EQ(l.max_line_length, 70u);
 }
 
 TEST(ConfigLoader, NullLogFileMeansStderrOnly) {

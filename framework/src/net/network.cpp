@@ -12,6 +12,7 @@ namespace braid {
 std::unique_ptr<StreamPort> Reactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                                    StreamLimits limits) {
   if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
+  if (factory && limits.max_line_length > 0) factory->set_max_line_length(limits.max_line_length);
   return std::make_unique<detail::StreamListener>(*this, endpoint, std::move(factory), limits);
 }
 

@@ -34,8 +34,14 @@ class StringTransport : public Transport {
   // The connection ended: connection_lost(reason), once.
   void peer_close(std::error_code reason = {});
   // The peer stops reading: from now on writes stay buffered, and passing the
-  // high-water mark pauses reading and calls buffer_filled().
-  void peer_stop_reading(std::size_t high_water = 64 * 1024, std::size_t low_water = 16 * 1024);
+  // high-water mark pauses reading and calls buffer_filled(). Without
+  // arguments, the marks set_write_watermarks() chose (64 KiB and 16 KiB
+  // unless set).
+  void peer_stop_reading();
+  void peer_stop_reading(std::size_t high_water, std::size_t low_water);
+  // The marks peer_stop_reading() uses, like a service's write_high_water
+  // and write_low_water.
+  void set_write_watermarks(std::size_t high_water, std::size_t low_water);
   // The peer reads everything buffered: buffer_drained() if it was filled.
   void peer_read_all();
 
@@ -80,6 +86,8 @@ class StringTransport : public Transport {
   TransportStats stats_;
   std::size_t high_water_ = 0;
   std::size_t low_water_ = 0;
+  std::size_t default_high_water_ = 64 * 1024;
+  std::size_t default_low_water_ = 16 * 1024;
   std::size_t write_calls_ = 0;
   bool peer_reading_ = true;
   bool user_paused_ = false;

@@ -19,15 +19,15 @@
 
 namespace braid::services {
 
-// Per-service limits: the framework's settings for the service's listener,
-// and the longest line its factory lets line protocols buffer. The built-in
+// Per-service limits: the framework's settings for the service's listener
+// and its factory (the longest line a line protocol buffers). The built-in
 // defaults are the framework's own (braid/limits.hpp, LineReceiver);
 // `defaults` in the config replaces them, a service's own key replaces both.
 // services/src/limit_keys.cpp maps each config key onto one of these fields.
 struct Limits {
-  StreamLimits stream;      // tcp and unix services
+  // tcp and unix services; a service always sets its factory's line limit
+  StreamLimits stream{.max_line_length = LineReceiver::default_max_line_length};
   DatagramLimits datagram;  // udp services
-  std::size_t max_line_length = LineReceiver::default_max_line_length;
 
   friend bool operator==(const Limits&, const Limits&) = default;
 };
