@@ -104,9 +104,10 @@ TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(s.endpoint.port, 7007);
   EXPECT_TRUE(s.enabled);
   EXPECT_TRUE(s.options.is_object());
-  // braidd's built-in limits are the framework's defaults: one set.
+  // braidd's built-in limits are the framework's defaults: one set (braidd
+  // always sets its factories' line limit, to LineReceiver's default).
   EXPECT_EQ(s.limits, Limits{});
-  EXPECT_EQ(s.limits.stream, StreamLimits{});
+  EXPECT_EQ(s.limits.stream, StreamLimits{.max_line_length = LineReceiver::default_max_line_length});
   EXPECT_EQ(s.limits.datagram, DatagramLimits{});
   EXPECT_EQ(s.limits.stream.max_connections, 10000u);
   EXPECT_EQ(s.limits.stream.max_connections_per_peer, 256u);
