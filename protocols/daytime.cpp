@@ -12,11 +12,11 @@ struct DaytimeOptions {
 };
 
 DaytimeOptions read_options(Options& options, const BuildContext& ctx) {
-  const bool stamp = options.get_choice("mode", "rfc867", {"rfc867", "stamp"}) == "stamp";
-  const bool unframed = options.get_choice("framing", "line", {"line", "none"}) == "none";
+  const bool stamp = options.choice("mode") == "stamp";
+  const bool unframed = options.choice("framing") == "none";
   if (!stamp && options.has("framing")) options.add_problem("framing", "applies to mode \"stamp\" only");
-  const bool utc = options.get_bool("utc", false);
-  std::string format = options.get_string("format", daytime_default_format);
+  const bool utc = options.boolean("utc");
+  std::string format = options.string("format");
   if (std::string problem = TimeFormat::check(format); !problem.empty()) {
     options.add_problem("format", problem);
     format = daytime_default_format;
@@ -71,25 +71,26 @@ ProtocolInfo daytime_info() {
       "RFC 867: the time on connect, then close (udp: per datagram); mode \"stamp\" echoes each line "
       "as \"[<time>] line\"";
   info.options = {
-      {"mode", "string", "\"rfc867\"",
-       "\"rfc867\": send the time and CRLF, then close (udp: reply to every datagram); \"stamp\": each line L "
-       "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"},
-      {"framing", "string", "\"line\"",
-       "stamp mode only; \"line\": as above; \"none\": each chunk of bytes read (udp: each datagram) D comes "
-       "back verbatim as \"[<time>] D\", as the timestamp server of the socket tutorials does"},
-      {"utc", "bool", "false", "print UTC instead of the local time"},
-      {"format", "string", std::string("\"") + daytime_default_format + "\"",
-       "strftime(3) format of the time; the default is ctime(3)'s, e.g. \"Mon Dec  7 02:20:08 2026\""},
+      OptionSpec::choice(
+          "mode", "rfc867", {"rfc867", "stamp"},
+          "\"rfc867\": send the time and CRLF, then close (udp: reply to every datagram); \"stamp\": each line L "
+       "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"),
+      OptionSpec::choice(
+          "framing", "line", {"line", "none"},
+          "stamp mode only; \"line\": as above; \"none\": each chunk of bytes read (udp: each datagram) D comes "
+       "back verbatim as \"[<time>] D\", as the timestamp server of the socket tutorials does"),
+      OptionSpec::boolean("utc", false, "print UTC instead of the local time"),
+      OptionSpec::string(
+          "format", daytime_default_format,
+          "strftime(3) format of the time; the default is ctime(3)'s, e.g. \"Mon Dec  7 02:20:08 2026\""),
   };
-  info.build_stream = [](Options& options, const BuildContext& ctx) -> std::shared_ptr<Factory> {
+  // The brief's table lists daytime for tcp and udp only.
+  info.transports = {TransportKind::tcp, TransportKind::udp};
+  info.build = [](Options& options, const BuildContext& ctx) -> Built {
     auto [mode, time, framing] = read_options(options, ctx);
+    if (ctx.endpoint.kind == TransportKind::udp) return std::make_unique<DatagramDaytime>(mode, std::move(time), framing);
     return std::make_shared<DaytimeFactory>(mode, std::move(time), framing);
   };
-  info.build_datagram = [](Options& options, const BuildContext& ctx) -> std::unique_ptr<DatagramProtocol> {
-    auto [mode, time, framing] = read_options(options, ctx);
-    return std::make_unique<DatagramDaytime>(mode, std::move(time), framing);
-  };
-  info.unix_stream = false;  // the brief's table lists daytime for tcp and udp only
   return info;
 }
 

@@ -12,10 +12,10 @@ ProtocolInfo thanks_info() {
   info.name = "thanks";
   info.description = "sends a message on connect, then closes (tcp, unix)";
   info.options = {
-      {"message", "string", "\"Thank you for connecting\\r\\n\"", "the text sent to every new connection"},
+      OptionSpec::string("message", thanks_default_message, "the text sent to every new connection"),
   };
   info.build_stream = [](Options& options, const BuildContext&) -> std::shared_ptr<Factory> {
-    return std::make_shared<ThanksFactory>(options.get_string("message", thanks_default_message));
+    return std::make_shared<ThanksFactory>(options.string("message"));
   };
   return info;
 }

@@ -44,7 +44,7 @@ std::optional<Address> parse_ipv4_target(std::string_view text) {
 }
 
 std::vector<Address> read_targets(Options& options) {
-  const auto entries = options.get_string_list("broadcast", {});
+  const auto entries = options.string_list("broadcast");
   std::vector<Address> targets;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (auto address = parse_ipv4_target(entries[i])) {
@@ -173,21 +173,18 @@ ProtocolInfo udp_broadcast_info() {
       "; placeholders {hostname}, {service} (the service's name), {port} (the bound port), {time} (UTC, "
       "ISO 8601), {seq} (announcement count, from 1); {{ and }} for braces";
   info.options = {
-      {"broadcast", "list of strings", "[]",
-       "\"HOST:PORT\" addresses (numeric IPv4, e.g. \"127.255.255.255:12347\") to announce to"},
-      {"interval_ms", "integer", "1000", "milliseconds between announcements, 10 to 86400000"},
-      {"message", "string", "\"{service} on {hostname}:{port} at {time} #{seq}\\n\"",
-       "the announcement" + placeholders},
-      {"reply", "string", "the message", "sent back to the sender of any datagram" + placeholders},
+      OptionSpec::string_list(
+          "broadcast", {}, "\"HOST:PORT\" addresses (numeric IPv4, e.g. \"127.255.255.255:12347\") to announce to"),
+      OptionSpec::integer("interval_ms", 1000, 10, 86'400'000, "milliseconds between announcements"),
+      OptionSpec::string("message", udp_broadcast_default_message, "the announcement" + placeholders),
+      OptionSpec::string("reply", "", "sent back to the sender of any datagram; unset: the message" + placeholders),
   };
   info.build_datagram = [](Options& options, const BuildContext& ctx) -> std::unique_ptr<DatagramProtocol> {
     UdpBroadcastConfig config;
     config.targets = read_targets(options);
-    config.interval = std::chrono::milliseconds(options.get_int("interval_ms", 1000, 10, 86'400'000));
-    const std::string message = options.get_string("message", udp_broadcast_default_message);
-    config.message = compile(options, "message", message);
-    config.reply =
-        options.has("reply") ? compile(options, "reply", options.get_string("reply", message)) : config.message;
+    config.interval = std::chrono::milliseconds(options.integer("interval_ms"));
+    config.message = compile(options, "message", options.string("message"));
+    config.reply = options.has("reply") ? compile(options, "reply", options.string("reply")) : config.message;
     config.service = ctx.service_name;
     return std::make_unique<UdpBroadcast>(std::move(config), context_clock(ctx), WallClock::for_context(ctx));
   };

@@ -11,14 +11,13 @@ void register_chat(braid::ProtocolRegistry& registry) {
   info.name = "chat";
   info.description = "a line-based chat room: the first line is your nickname, then every line goes to the others";
   info.options = {
-      {"welcome", "string", "\"Welcome to the chat room\"", "the greeting, followed by the nickname question"},
-      {"max_users", "integer", "100", "connections beyond this many are refused"},
+      braid::OptionSpec::string("welcome", "Welcome to the chat room", "the greeting, followed by the nickname question"),
+      braid::OptionSpec::integer("max_users", 100, 1, 1000000, "connections beyond this many are refused"),
   };
   info.build_stream = [](braid::Options& options, const braid::BuildContext&) -> std::shared_ptr<braid::Factory> {
     chat::ChatOptions chat;
-    chat.welcome = options.get_string("welcome", chat.welcome);
-    chat.max_users = static_cast<std::size_t>(options.get_int("max_users", 100, 1, 1000000));
-    options.finish();  // throws, naming every bad or unknown option
+    chat.welcome = options.string("welcome");
+    chat.max_users = options.integer_as<std::size_t>("max_users");
     return std::make_shared<chat::ChatFactory>(chat);
   };
   registry.add(std::move(info));

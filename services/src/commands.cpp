@@ -45,9 +45,7 @@ void print_protocols(const ProtocolRegistry& registry, std::ostream& out) {
     }
     out << "  options:\n";
     for (const auto& o : p->options) {
-      out << "    " << o.name << " (" << o.type;
-      if (!o.default_value.empty()) out << ", default " << o.default_value;
-      out << ")";
+      out << "    " << o.name << " (" << o.type_text() << ", default " << o.default_text() << ")";
       if (!o.description.empty()) out << ": " << o.description;
       out << "\n";
     }

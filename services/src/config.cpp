@@ -21,8 +21,6 @@ std::vector<const ServiceConfig*> Config::enabled_services() const {
   return out;
 }
 
-std::string ConfigError::to_string() const { return path.empty() ? message : path + ": " + message; }
-
 std::string describe_bind_address(const Endpoint& endpoint) {
   if (endpoint.kind == TransportKind::unix_stream) return "unix:" + endpoint.path;
   try {

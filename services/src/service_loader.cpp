@@ -78,14 +78,8 @@ void check_options(const Entry& e, const ProtocolRegistry& registry, ErrorSink& 
   try {
     registry.check_options(s.protocol, s.options, ctx);
   } catch (const OptionsError& error) {
-    std::vector<std::string> documented;
-    for (const auto& o : info->options) documented.push_back(o.name);
     for (const auto& p : error.problems()) {
-      std::string message = p.message;
-      if (message.starts_with("unknown option")) {
-        if (auto hint = closest_match(p.option, documented)) message += "; did you mean '" + *hint + "'?";
-      }
-      errors.add(p.option.empty() ? options_path : child_path(options_path, p.option), message);
+      errors.add(p.option.empty() ? options_path : child_path(options_path, p.option), p.message);
     }
   } catch (const RegistryError& error) {
     errors.add(child_path(e.path, "protocol"), error.what());

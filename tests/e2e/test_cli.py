@@ -62,9 +62,9 @@ class Cli(unittest.TestCase):
         for name, options in {"daytime": ("mode", "framing", "utc", "format"), "thanks": ("message",),
                               "udp_broadcast": ("broadcast", "interval_ms", "message", "reply")}.items():
             for option in options:
-                # "    NAME (TYPE[, default VALUE]): DESCRIPTION"
-                self.assertRegex(sections[name], r"(?m)^    %s \([a-z ]+(, default .+)?\)(: .+)?$" % option, name)
-        self.assertRegex(sections["daytime"], r'(?m)^    mode \(string, default "rfc867"\)')
+                # "    NAME (TYPE, default VALUE): DESCRIPTION"
+                self.assertRegex(sections[name], r"(?m)^    %s \((boolean|integer -?\d+\.\.\d+|string|one of .+|list of strings), default .+\): .+$" % option, name)
+        self.assertRegex(sections["daytime"], r'(?m)^    mode \(one of "rfc867", "stamp", default "rfc867"\)')
 
     def test_check_accepts_the_shipped_config(self):
         path = os.path.join(SOURCE_DIR, "config", "services.json")

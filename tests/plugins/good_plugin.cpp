@@ -22,9 +22,9 @@ void register_protocols(braid::ProtocolRegistry& registry) {
   braid::ProtocolInfo echo;
   echo.name = "good_echo";
   echo.description = "echo, from a plugin";
-  echo.options = {{"prefix", "string", "\"\"", "ignored"}};
+  echo.options = {braid::OptionSpec::string("prefix", "", "ignored")};
   echo.build_stream = [](braid::Options& options, const braid::BuildContext&) -> std::shared_ptr<braid::Factory> {
-    options.get_string("prefix", "");
+    (void)options.string("prefix");
     options.finish();
     return std::make_shared<braid::SimpleFactory<Echo>>();
   };

@@ -34,20 +34,22 @@ ProtocolRegistry make_registry() {
 
   ProtocolInfo stream_only;
   stream_only.name = "greeter";
-  stream_only.options = {{"greeting", "string", "\"hi\"", "what to say"}, {"repeat", "integer", "1", "how often"}};
+  stream_only.options = {OptionSpec::string("greeting", "hi", "what to say"),
+                         OptionSpec::integer("repeat", 1, 1, 10, "how often")};
   stream_only.build_stream = [](Options& o, const BuildContext& ctx) {
     EXPECT_NE(ctx.clock, nullptr);
     EXPECT_EQ(ctx.reactor, nullptr);
-    (void)o.get_string("greeting", "hi");
-    (void)o.get_int("repeat", 1, 1, 10);
+    (void)o.string("greeting");
+    (void)o.integer("repeat");
     return std::make_shared<SimpleFactory<NullProtocol>>();
   };
   r.add(stream_only);
 
   ProtocolInfo udp_only;
   udp_only.name = "beacon";
+  udp_only.options = {OptionSpec::integer("interval_ms", 1000, 10, 100000, "time between beacons")};
   udp_only.build_datagram = [](Options& o, const BuildContext&) {
-    (void)o.get_int("interval_ms", 1000, 10, 100000);
+    (void)o.integer("interval_ms");
     return std::make_unique<NullDatagram>();
   };
   r.add(udp_only);
@@ -289,7 +291,7 @@ TEST(ConfigLoader, OptionProblemsAreReportedAtTheOptionsPath) {
   EXPECT_EQ(r.errors[1].path, "/services/0/options/repeat");
   EXPECT_THAT(r.errors[1].message, HasSubstr("between 1 and 10"));
   EXPECT_EQ(r.errors[2].path, "/services/0/options/colour");
-  EXPECT_THAT(r.errors[2].message, HasSubstr("unknown option"));
+  EXPECT_EQ(r.errors[2].message, "unknown key 'colour'; expected one of: greeting, repeat");
 }
 
 TEST(ConfigLoader, UnknownOptionsGetADidYouMeanHint) {

@@ -54,10 +54,11 @@ ProtocolInfo greeter_info(std::string name = "greeter") {
   ProtocolInfo info;
   info.name = std::move(name);
   info.description = "writes a greeting on connect";
-  info.options = {{"greeting", "string", "\"hello\"", "what to write"}};
+  info.options = {OptionSpec::string("greeting", "hello", "what to write"),
+                  OptionSpec::integer("repeat", 1, 1, 3, "how often")};
   info.build_stream = [](Options& o, const BuildContext&) -> std::shared_ptr<Factory> {
-    std::string greeting = o.get_string("greeting", "hello");
-    auto repeat = o.get_int("repeat", 1, 1, 3);
+    std::string greeting = o.string("greeting");
+    auto repeat = o.integer("repeat");
     std::string text;
     for (std::int64_t i = 0; i < repeat; ++i) text += greeting;
     return std::make_shared<GreeterFactory>(text);
@@ -69,8 +70,9 @@ ProtocolInfo greeter_info(std::string name = "greeter") {
 ProtocolInfo pong_info(std::string name = "pong") {
   ProtocolInfo info;
   info.name = std::move(name);
+  info.options = {OptionSpec::string("reply", "pong", "the reply")};
   info.build_datagram = [](Options& o, const BuildContext&) -> std::unique_ptr<DatagramProtocol> {
-    return std::make_unique<Pong>(o.get_string("reply", "pong"));
+    return std::make_unique<Pong>(o.string("reply"));
   };
   return info;
 }
@@ -78,6 +80,7 @@ ProtocolInfo pong_info(std::string name = "pong") {
 // Both kinds, no options.
 ProtocolInfo both_info(std::string name = "both") {
   ProtocolInfo info = greeter_info(std::move(name));
+  info.options.clear();
   info.build_stream = [](Options&, const BuildContext&) -> std::shared_ptr<Factory> {
     return std::make_shared<GreeterFactory>("both");
   };
@@ -128,8 +131,9 @@ TEST(ProtocolRegistry, AddThenFind) {
   EXPECT_EQ(info->name, "greeter");
   EXPECT_EQ(info->description, "writes a greeting on connect");
   EXPECT_EQ(info->origin, "builtin");
-  ASSERT_EQ(info->options.size(), 1u);
+  ASSERT_EQ(info->options.size(), 2u);
   EXPECT_EQ(info->options[0].name, "greeting");
+  EXPECT_EQ(info->options[1].type_text(), "integer 1..3");
 }
 
 TEST(ProtocolRegistry, FindUnknownIsNull) {
@@ -357,7 +361,7 @@ TEST(ProtocolRegistry, UnknownOptionListsTheKnownOnes) {
   } catch (const OptionsError& e) {
     const std::string what = e.what();
     EXPECT_TRUE(contains(what, "option 'greting'")) << what;
-    EXPECT_TRUE(contains(what, "greeting, repeat")) << what;
+    EXPECT_TRUE(contains(what, "did you mean 'greeting'?")) << what;
   }
 }
 
@@ -368,7 +372,64 @@ TEST(ProtocolRegistry, OptionsForAProtocolWithoutOptions) {
   auto problems = options_error([&] { (void)r.build_stream("both", options, context("tcp:0")); });
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].option, "anything");
-  EXPECT_TRUE(contains(problems[0].message, "takes no options")) << problems[0].message;
+  EXPECT_EQ(problems[0].message, "unknown key 'anything'; none are allowed here");
+}
+
+// One builder for every transport: the options are read once per build, and
+// the endpoint's kind picks what it returns.
+ProtocolInfo one_builder_info(int* parses) {
+  ProtocolInfo info;
+  info.name = "hello";
+  info.options = {OptionSpec::string("text", "hello", "what to send")};
+  info.transports = {TransportKind::tcp, TransportKind::udp};
+  info.build = [parses](Options& o, const BuildContext& ctx) -> Built {
+    ++*parses;
+    const std::string text = o.string("text");
+    if (ctx.endpoint.kind == TransportKind::udp) return std::make_unique<Pong>(text);
+    return std::make_shared<GreeterFactory>(text);
+  };
+  return info;
+}
+
+TEST(ProtocolRegistry, OneBuilderServesStreamAndDatagram) {
+  int parses = 0;
+  ProtocolRegistry r;
+  r.add(one_builder_info(&parses));
+  const json options = {{"text", "hi"}};
+  auto factory = r.build_stream("hello", options, context("tcp:0"));
+  ASSERT_NE(dynamic_cast<GreeterFactory*>(factory.get()), nullptr);
+  auto datagram = r.build_datagram("hello", options, context("udp:0"));
+  ASSERT_NE(dynamic_cast<Pong*>(datagram.get()), nullptr);
+  EXPECT_EQ(parses, 2);
+  const ProtocolInfo* info = r.find("hello");
+  EXPECT_TRUE(info->supports(TransportKind::tcp));
+  EXPECT_TRUE(info->supports(TransportKind::udp));
+  EXPECT_FALSE(info->supports(TransportKind::unix_stream));
+  EXPECT_THROW((void)r.build_stream("hello", options, context("unix:/tmp/x.sock")), RegistryError);
+  auto problems = options_error([&] { (void)r.build_datagram("hello", json{{"text", 1}}, context("udp:0")); });
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].option, "text");
+}
+
+TEST(ProtocolRegistry, OneBuilderThatReturnsTheWrongKindIsAnError) {
+  ProtocolRegistry r;
+  ProtocolInfo info;
+  info.name = "confused";
+  info.transports = {TransportKind::tcp, TransportKind::udp};
+  info.build = [](Options&, const BuildContext&) -> Built { return std::make_unique<Pong>("x"); };
+  r.add(std::move(info));
+  EXPECT_THROW((void)r.build_stream("confused", json(), context("tcp:0")), RegistryError);
+  EXPECT_NO_THROW((void)r.build_datagram("confused", json(), context("udp:0")));
+}
+
+TEST(ProtocolRegistry, OneBuilderOrOnePerKindNotBoth) {
+  int parses = 0;
+  ProtocolInfo info = one_builder_info(&parses);
+  info.build_stream = [](Options&, const BuildContext&) -> std::shared_ptr<Factory> {
+    return std::make_shared<GreeterFactory>("x");
+  };
+  ProtocolRegistry r;
+  EXPECT_THROW(r.add(std::move(info)), RegistryError);
 }
 
 TEST(ProtocolRegistry, NonObjectOptions) {

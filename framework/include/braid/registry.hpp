@@ -1,7 +1,9 @@
 #pragma once
-// The protocol registry: name -> builder. A builder reads and validates the
-// service's JSON `options` (through Options) and returns a Factory for stream
-// transports or a DatagramProtocol for UDP.
+// The protocol registry: name -> builder. A builder reads the service's JSON
+// `options` (through Options, checked against the protocol's declared
+// options) and returns a Factory for stream transports or a
+// DatagramProtocol for UDP.
+#include <concepts>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,20 +30,34 @@ struct BuildContext {
   Reactor* reactor = nullptr;  // null in unit tests
 };
 
-struct OptionDoc {
-  std::string name;
-  std::string type;
-  std::string default_value;
-  std::string description;
+// What a one-for-all builder made: a Factory for a stream service, or a
+// DatagramProtocol for a udp one.
+struct Built {
+  template <std::derived_from<Factory> F>
+  Built(std::shared_ptr<F> f) : stream(std::move(f)) {}  // NOLINT: implicit, so a builder returns either
+  template <std::derived_from<DatagramProtocol> P>
+  Built(std::unique_ptr<P> p) : datagram(std::move(p)) {}  // NOLINT
+
+  std::shared_ptr<Factory> stream;
+  std::unique_ptr<DatagramProtocol> datagram;
 };
 
 struct ProtocolInfo {
   std::string name;
   std::string description;
   std::string origin = "builtin";  // or the plugin's path
-  std::vector<OptionDoc> options;
-  // Either may be empty: the protocol does not run on that kind of transport.
-  // stream builders serve tcp and unix endpoints unless `unix_stream` is false.
+  // Every option, declared once: it gives the default, the checks and the
+  // --list-protocols text (braid/options.hpp).
+  std::vector<OptionSpec> options;
+
+  // The builder: one for every transport, which reads the options once and
+  // returns a Factory for tcp and unix endpoints or a DatagramProtocol for
+  // udp (ctx.endpoint.kind says which), over the `transports` it lists...
+  std::function<Built(Options&, const BuildContext&)> build;
+  std::vector<TransportKind> transports{TransportKind::tcp, TransportKind::unix_stream};
+  // ...or one per kind. Either may be empty: the protocol does not run on
+  // that kind of transport; stream builders serve tcp and unix endpoints
+  // unless `unix_stream` is false.
   std::function<std::shared_ptr<Factory>(Options&, const BuildContext&)> build_stream;
   std::function<std::unique_ptr<DatagramProtocol>(Options&, const BuildContext&)> build_datagram;
   bool unix_stream = true;

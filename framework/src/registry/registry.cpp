@@ -1,10 +1,13 @@
 #include "braid/registry.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace braid {
 
 bool ProtocolInfo::supports(TransportKind kind) const {
+  if (build) return std::find(transports.begin(), transports.end(), kind) != transports.end();
   switch (kind) {
     case TransportKind::tcp: return static_cast<bool>(build_stream);
     case TransportKind::unix_stream: return static_cast<bool>(build_stream) && unix_stream;
@@ -15,8 +18,11 @@ bool ProtocolInfo::supports(TransportKind kind) const {
 
 void ProtocolRegistry::add(ProtocolInfo info) {
   if (info.name.empty()) throw RegistryError("a protocol needs a name");
-  if (!info.build_stream && !info.build_datagram) {
-    throw RegistryError("protocol '" + info.name + "' has neither a stream nor a datagram builder");
+  if (!info.build && !info.build_stream && !info.build_datagram) {
+    throw RegistryError("protocol '" + info.name + "' has no builder");
+  }
+  if (info.build && (info.build_stream || info.build_datagram)) {
+    throw RegistryError("protocol '" + info.name + "' has both `build` and a builder per kind; give one");
   }
   if (auto* existing = find(info.name)) {
     throw RegistryError("protocol '" + info.name + "' is already registered (by " + existing->origin + ")");
@@ -68,10 +74,11 @@ void ProtocolRegistry::check_options(const std::string& name, const nlohmann::js
 std::shared_ptr<Factory> ProtocolRegistry::build_stream(const std::string& name, const nlohmann::json& options,
                                                         const BuildContext& ctx) const {
   const ProtocolInfo& info = require(name, ctx.endpoint.kind);
-  Options opts(options);
-  auto factory = info.build_stream(opts, ctx);
+  Options opts(options, info.options);
+  std::shared_ptr<Factory> factory = info.build ? info.build(opts, ctx).stream : info.build_stream(opts, ctx);
   opts.finish();
-  if (factory) factory->set_service_name(ctx.service_name);
+  if (!factory) throw RegistryError("protocol '" + name + "' built no factory for " + to_string(ctx.endpoint.kind));
+  factory->set_service_name(ctx.service_name);
   return factory;
 }
 
@@ -79,10 +86,12 @@ std::unique_ptr<DatagramProtocol> ProtocolRegistry::build_datagram(const std::st
                                                                    const nlohmann::json& options,
                                                                    const BuildContext& ctx) const {
   const ProtocolInfo& info = require(name, TransportKind::udp);
-  Options opts(options);
-  auto protocol = info.build_datagram(opts, ctx);
+  Options opts(options, info.options);
+  std::unique_ptr<DatagramProtocol> protocol =
+      info.build ? std::move(info.build(opts, ctx).datagram) : info.build_datagram(opts, ctx);
   opts.finish();
-  if (protocol) protocol->set_service_name(ctx.service_name);
+  if (!protocol) throw RegistryError("protocol '" + name + "' built no datagram protocol for udp");
+  protocol->set_service_name(ctx.service_name);
   return protocol;
 }
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "braid/endpoint.hpp"
+#include "braid/json_check.hpp"
 #include "braid/limits.hpp"
 #include "braid/line_receiver.hpp"
 
@@ -76,14 +77,7 @@ struct Config {
 
 // One problem in a config: a JSON pointer ("/services/2/listen", "" for the
 // whole document) and what is wrong there.
-struct ConfigError {
-  std::string path;
-  std::string message;
-
-  // "/services/2/listen: ..." or just the message for the whole document.
-  std::string to_string() const;
-  friend bool operator==(const ConfigError&, const ConfigError&) = default;
-};
+using ConfigError = JsonProblem;
 
 // "tcp:127.0.0.1:7007", "tcp6:[::1]:7007", "udp:0.0.0.0:7", "unix:/run/x": the
 // address an endpoint binds, in the ready file's notation.

@@ -1,4 +1,4 @@
-#include "json_checks.hpp"
+#include "braid/json_check.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,11 @@
 #include <limits>
 #include <utility>
 
-namespace braid::services::detail {
+namespace braid {
+
+std::string JsonProblem::to_string() const { return path.empty() ? message : path + ": " + message; }
+
+namespace json_check {
 namespace {
 
 std::string lower(std::string_view s) {
@@ -101,18 +105,19 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   return best;
 }
 
+std::string unknown_key_message(std::string_view key, const std::vector<std::string>& known) {
+  std::string message = "unknown key '" + show_name(key) + "'";
+  if (known.empty()) return message + "; none are allowed here";
+  if (auto hint = closest_match(key, known)) return message + "; did you mean '" + *hint + "'?";
+  return message + "; expected one of: " + join(known);
+}
+
 void check_known_keys(const nlohmann::json& object, const std::string& path, const std::vector<std::string>& known,
                       ErrorSink& errors) {
   if (!object.is_object()) return;
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string message = "unknown key '" + show_name(key) + "'";
-    if (auto hint = closest_match(key, known)) {
-      message += "; did you mean '" + *hint + "'?";
-    } else {
-      message += "; expected one of: " + join(known);
-    }
-    errors.add(child_path(path, show_name(key)), message);
+    errors.add(child_path(path, show_name(key)), unknown_key_message(key, known));
   }
 }
 
@@ -156,6 +161,35 @@ std::optional<std::uint64_t> read_uint(const nlohmann::json& value, const std::s
     }
   }
   errors.add(path, expected + show_value(value));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> read_int(const nlohmann::json& value, const std::string& path, std::int64_t min,
+                                     std::int64_t max, ErrorSink& errors) {
+  const std::string expected =
+      "must be an integer between " + std::to_string(min) + " and " + std::to_string(max) + ", not ";
+  if (value.is_number_integer()) {
+    const bool too_big = value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(max);
+    if (!too_big) {
+      const auto n = value.get<std::int64_t>();
+      if (n >= min && n <= max) return n;
+    }
+  }
+  errors.add(path, expected + show_value(value));
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> read_string_list(const nlohmann::json& value, const std::string& path,
+                                                         ErrorSink& errors) {
+  std::vector<std::string> out;
+  if (value.is_array()) {
+    for (const auto& item : value) {
+      if (!item.is_string()) break;
+      out.push_back(item.get<std::string>());
+    }
+    if (out.size() == value.size()) return out;
+  }
+  errors.add(path, "must be a list of strings, not " + show_value(value));
   return std::nullopt;
 }
 
@@ -237,4 +271,5 @@ bool expect_object(const nlohmann::json& value, const std::string& path, ErrorSi
   return false;
 }
 
-}  // namespace braid::services::detail
+}  // namespace json_check
+}  // namespace braid
