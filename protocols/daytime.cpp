@@ -74,11 +74,11 @@ ProtocolInfo daytime_info() {
       OptionSpec::choice(
           "mode", "rfc867", {"rfc867", "stamp"},
           "\"rfc867\": send the time and CRLF, then close (udp: reply to every datagram); \"stamp\": each line L "
-       "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"),
+          "(udp: each datagram) comes back as \"[<time>] L\\n\" and the connection stays open"),
       OptionSpec::choice(
           "framing", "line", {"line", "none"},
           "stamp mode only; \"line\": as above; \"none\": each chunk of bytes read (udp: each datagram) D comes "
-       "back verbatim as \"[<time>] D\", as the timestamp server of the socket tutorials does"),
+          "back verbatim as \"[<time>] D\", as the timestamp server of the socket tutorials does"),
       OptionSpec::boolean("utc", false, "print UTC instead of the local time"),
       OptionSpec::string(
           "format", daytime_default_format,
@@ -88,7 +88,8 @@ ProtocolInfo daytime_info() {
   info.transports = {TransportKind::tcp, TransportKind::udp};
   info.build = [](Options& options, const BuildContext& ctx) -> Built {
     auto [mode, time, framing] = read_options(options, ctx);
-    if (ctx.endpoint.kind == TransportKind::udp) return std::make_unique<DatagramDaytime>(mode, std::move(time), framing);
+    if (ctx.endpoint.kind == TransportKind::udp)
+      return std::make_unique<DatagramDaytime>(mode, std::move(time), framing);
     return std::make_shared<DaytimeFactory>(mode, std::move(time), framing);
   };
   return info;

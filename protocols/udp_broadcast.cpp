@@ -173,8 +173,8 @@ ProtocolInfo udp_broadcast_info() {
       "; placeholders {hostname}, {service} (the service's name), {port} (the bound port), {time} (UTC, "
       "ISO 8601), {seq} (announcement count, from 1); {{ and }} for braces";
   info.options = {
-      OptionSpec::string_list(
-          "broadcast", {}, "\"HOST:PORT\" addresses (numeric IPv4, e.g. \"127.255.255.255:12347\") to announce to"),
+      OptionSpec::string_list("broadcast", {},
+                              "\"HOST:PORT\" addresses (numeric IPv4, e.g. \"127.255.255.255:12347\") to announce to"),
       OptionSpec::integer("interval_ms", 1000, 10, 86'400'000, "milliseconds between announcements"),
       OptionSpec::string("message", udp_broadcast_default_message, "the announcement" + placeholders),
       OptionSpec::string("reply", "", "sent back to the sender of any datagram; unset: the message" + placeholders),

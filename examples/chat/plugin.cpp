@@ -11,7 +11,8 @@ void register_chat(braid::ProtocolRegistry& registry) {
   info.name = "chat";
   info.description = "a line-based chat room: the first line is your nickname, then every line goes to the others";
   info.options = {
-      braid::OptionSpec::string("welcome", "Welcome to the chat room", "the greeting, followed by the nickname question"),
+      braid::OptionSpec::string("welcome", "Welcome to the chat room",
+                                "the greeting, followed by the nickname question"),
       braid::OptionSpec::integer("max_users", 100, 1, 1000000, "connections beyond this many are refused"),
   };
   info.build_stream = [](braid::Options& options, const braid::BuildContext&) -> std::shared_ptr<braid::Factory> {

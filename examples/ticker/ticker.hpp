@@ -28,6 +28,10 @@ struct TickerOptions {
 // "HH:MM:SS" of the local wall clock.
 std::string wall_clock_text();
 
+// The "ticker" protocol for braidd's registry: its options, declared once,
+// and one builder for tcp, unix and udp (protocol_info.cpp).
+braid::ProtocolInfo protocol_info();
+
 class TickerProtocol;
 
 // TCP: one LoopingCall for all connections, running while the service runs.

@@ -7,6 +7,7 @@
 #include <braid/testing/manual_clock.hpp>
 #include <braid/testing/string_connection.hpp>
 #include <braid/testing/string_transport.hpp>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -118,6 +119,40 @@ TEST(TickerUdp, AnythingElseGetsHelpAndStoppedStopsTicking) {
   ticker.stopped();
   clock.advance(milliseconds(1000));
   EXPECT_TRUE(transport.sent().empty());
+}
+
+// The builder, through a registry as braidd calls it: the service's JSON
+// options in, a factory (tcp) or a datagram protocol (udp) out.
+braid::BuildContext context(const char* endpoint, braid::Clock& clock) {
+  return {"tick", braid::parse_endpoint(endpoint), &clock, nullptr};
+}
+
+TEST(TickerBuilder, OneBuilderServesTcpAndUdp) {
+  braid::ProtocolRegistry registry;
+  registry.add(ticker::protocol_info());
+  braid::testing::ManualClock clock;
+  const nlohmann::json options = {{"interval_ms", 50}, {"lease_ticks", 2}};
+  auto factory = registry.build_stream("ticker", options, context("tcp:0", clock));
+  EXPECT_NE(dynamic_cast<ticker::TickerFactory*>(factory.get()), nullptr);
+  auto datagram = registry.build_datagram("ticker", options, context("udp:0", clock));
+  ASSERT_NE(dynamic_cast<ticker::TickerDatagram*>(datagram.get()), nullptr);
+  EXPECT_EQ(factory->service_name(), "tick");
+}
+
+TEST(TickerBuilder, BadOptionsAreNamed) {
+  braid::ProtocolRegistry registry;
+  registry.add(ticker::protocol_info());
+  braid::testing::ManualClock clock;
+  const nlohmann::json options = {{"interval_ms", 5}, {"lease", 2}};
+  try {
+    (void)registry.build_stream("ticker", options, context("tcp:0", clock));
+    FAIL() << "no OptionsError";
+  } catch (const braid::OptionsError& e) {
+    ASSERT_EQ(e.problems().size(), 2u);
+    EXPECT_EQ(e.problems()[0].option, "interval_ms");
+    EXPECT_EQ(e.problems()[0].message, "must be an integer between 10 and 3600000, not 5");
+    EXPECT_EQ(e.problems()[1].message, "unknown key 'lease'; did you mean 'lease_ticks'?");
+  }
 }
 
 }  // namespace

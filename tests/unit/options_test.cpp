@@ -228,8 +228,8 @@ TEST(Options, GetIntFullRange) {
 // --- string and choice -----------------------------------------------------------------
 
 TEST(Options, GetString) {
-  const std::vector<OptionSpec> strings = {OptionSpec::string("greeting", "x", ""), OptionSpec::string("empty", "x", ""),
-                                           OptionSpec::string("absent", "x", "")};
+  const std::vector<OptionSpec> strings = {OptionSpec::string("greeting", "x", ""),
+                                           OptionSpec::string("empty", "x", ""), OptionSpec::string("absent", "x", "")};
   const json j = {{"greeting", "hello"}, {"empty", ""}};
   Options o(j, strings);
   EXPECT_EQ(o.string("greeting"), "hello");

@@ -61,11 +61,21 @@ TEST_F(StockProtocolsTest, EveryDeclaredDefaultIsAValidValue) {
       const json given = {{spec.name, json::parse(spec.default_text())}};
       braid::Options options(given, info->options);
       switch (spec.type) {
-        case braid::OptionType::boolean: (void)options.boolean(spec.name); break;
-        case braid::OptionType::integer: (void)options.integer(spec.name); break;
-        case braid::OptionType::string: (void)options.string(spec.name); break;
-        case braid::OptionType::choice: (void)options.choice(spec.name); break;
-        case braid::OptionType::string_list: (void)options.string_list(spec.name); break;
+        case braid::OptionType::boolean:
+          (void)options.boolean(spec.name);
+          break;
+        case braid::OptionType::integer:
+          (void)options.integer(spec.name);
+          break;
+        case braid::OptionType::string:
+          (void)options.string(spec.name);
+          break;
+        case braid::OptionType::choice:
+          (void)options.choice(spec.name);
+          break;
+        case braid::OptionType::string_list:
+          (void)options.string_list(spec.name);
+          break;
       }
       EXPECT_NO_THROW(options.finish()) << info->name << " " << given.dump();
     }

@@ -4,12 +4,11 @@
 // that name the expected type and range, unknown-key checks with a "did you
 // mean" hint, each problem at its JSON pointer.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace braid {
 

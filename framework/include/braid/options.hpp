@@ -13,13 +13,12 @@
 // problem is reported at once); finish(), which the registry calls after the
 // builder, also flags every key nobody declared, then throws OptionsError.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace braid {
 

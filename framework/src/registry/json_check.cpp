@@ -50,10 +50,14 @@ std::string show_name(std::string_view name) {
 
 std::string show_value(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "a list";
-    case nlohmann::json::value_t::null: return "null";
-    default: break;
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "a list";
+    case nlohmann::json::value_t::null:
+      return "null";
+    default:
+      break;
   }
   std::string text = value.dump();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
@@ -251,8 +255,8 @@ std::optional<std::string> find_too_deep(const nlohmann::json& document, std::si
     }
     const nlohmann::json& child = *frame.next;
     if (child.is_structured()) {
-      std::string path = frame.object ? child_path(frame.path, show_name(frame.next.key()))
-                                      : child_path(frame.path, frame.index);
+      std::string path =
+          frame.object ? child_path(frame.path, show_name(frame.next.key())) : child_path(frame.path, frame.index);
       if (stack.size() >= max_depth) return path;
       ++frame.next;
       ++frame.index;

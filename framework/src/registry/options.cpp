@@ -21,11 +21,16 @@ std::string quoted_list(const std::vector<std::string>& items) {
 
 const char* type_name(OptionType type) {
   switch (type) {
-    case OptionType::boolean: return "boolean";
-    case OptionType::integer: return "integer";
-    case OptionType::string: return "string";
-    case OptionType::choice: return "choice";
-    case OptionType::string_list: return "list of strings";
+    case OptionType::boolean:
+      return "boolean";
+    case OptionType::integer:
+      return "integer";
+    case OptionType::string:
+      return "string";
+    case OptionType::choice:
+      return "choice";
+    case OptionType::string_list:
+      return "list of strings";
   }
   return "?";
 }
@@ -56,9 +61,12 @@ OptionSpec OptionSpec::string_list(std::string name, std::vector<std::string> fa
 
 std::string OptionSpec::type_text() const {
   switch (type) {
-    case OptionType::integer: return "integer " + std::to_string(min) + ".." + std::to_string(max);
-    case OptionType::choice: return "one of " + quoted_list(choices);
-    default: return type_name(type);
+    case OptionType::integer:
+      return "integer " + std::to_string(min) + ".." + std::to_string(max);
+    case OptionType::choice:
+      return "one of " + quoted_list(choices);
+    default:
+      return type_name(type);
   }
 }
 
@@ -86,7 +94,8 @@ Options::~Options() = default;
 const OptionSpec& Options::declared(std::string_view name, OptionType type) const {
   auto spec = std::find_if(specs_.begin(), specs_.end(), [&](const OptionSpec& s) { return s.name == name; });
   if (spec == specs_.end()) {
-    throw std::logic_error("option '" + std::string(name) + "' is not declared in the protocol's ProtocolInfo::options");
+    throw std::logic_error("option '" + std::string(name) +
+                           "' is not declared in the protocol's ProtocolInfo::options");
   }
   if (spec->type != type) {
     throw std::logic_error("option '" + std::string(name) + "' is declared as " + type_name(spec->type) +

@@ -1,7 +1,6 @@
 #include "braid/registry.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace braid {
@@ -9,9 +8,12 @@ namespace braid {
 bool ProtocolInfo::supports(TransportKind kind) const {
   if (build) return std::find(transports.begin(), transports.end(), kind) != transports.end();
   switch (kind) {
-    case TransportKind::tcp: return static_cast<bool>(build_stream);
-    case TransportKind::unix_stream: return static_cast<bool>(build_stream) && unix_stream;
-    case TransportKind::udp: return static_cast<bool>(build_datagram);
+    case TransportKind::tcp:
+      return static_cast<bool>(build_stream);
+    case TransportKind::unix_stream:
+      return static_cast<bool>(build_stream) && unix_stream;
+    case TransportKind::udp:
+      return static_cast<bool>(build_datagram);
   }
   return false;
 }
