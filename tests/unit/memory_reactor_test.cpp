@@ -1,10 +1,11 @@
 // testing::MemoryReactor: code that listens and connects, unit-tested
 // without a socket. The code under test here is a tiny "relay": it listens
 // on a port and, for each line a client sends, connects to a backend.
+#include "braid/testing/memory_reactor.hpp"
+
 #include <gtest/gtest.h>
 
 #include "braid/braid.hpp"
-#include "braid/testing/memory_reactor.hpp"
 
 namespace braid::test {
 namespace {
@@ -54,15 +55,22 @@ TEST(MemoryReactor, AStoppedListenerAcceptsNothing) {
 
 TEST(MemoryReactor, ConnectsAreRecordedAndTheTestDecidesHowTheyEnd) {
   MemoryReactor network;
+  Network& net = network;  // the interface's defaults, as code written against Network gets them
   auto ok = std::make_shared<Dialer>();
   auto refused = std::make_shared<Dialer>();
-  network.connect_tcp("backend.example", 7000, ok, std::chrono::seconds(5));
-  network.connect_unix("/run/backend.sock", refused);
+  net.connect_tcp("backend.example", 7000, ok, std::chrono::seconds(5));
+  net.connect_unix("/run/backend.sock", refused);
   ASSERT_EQ(network.connects().size(), 2u);
   EXPECT_EQ(network.connects()[0].endpoint.interface, "backend.example");
   EXPECT_EQ(network.connects()[0].endpoint.port, 7000);
   EXPECT_EQ(network.connects()[0].timeout, std::chrono::seconds(5));
   EXPECT_EQ(network.connects()[1].endpoint.path, "/run/backend.sock");
+  // A client's connection is not closed as idle unless it asks.
+  for (const auto& connect : network.connects()) {
+    EXPECT_EQ(connect.limits, StreamLimits::outgoing());
+    EXPECT_EQ(connect.limits.idle_timeout, std::chrono::milliseconds(0));
+    EXPECT_EQ(connect.limits.write_high_water, StreamLimits{}.write_high_water);
+  }
 
   testing::StringTransport* link = network.complete_connect(0);
   ASSERT_NE(link, nullptr);

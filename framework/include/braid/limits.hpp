@@ -5,7 +5,8 @@
 // The defaults are braidd's built-in limits (docs/operating.md, "Limit keys"),
 // safe for a server that faces untrusted peers; braidd's limit-key table reads
 // its defaults from these structs, so there is one set. An outgoing connection
-// takes the same StreamLimits; the watermarks, linger and idle_timeout act on it.
+// takes a StreamLimits too (its watermarks, linger and idle_timeout act on it),
+// by default StreamLimits::outgoing(): no idle timeout.
 #include <chrono>
 #include <cstddef>
 
@@ -25,6 +26,15 @@ struct StreamLimits {
   // (listen_stream and testing::StringConnection hand it to
   // Factory::set_max_line_length); 0: leave the factory's own setting.
   std::size_t max_line_length = 0;
+
+  // An outgoing connection's defaults (connect_tcp, StreamClient, ...): the
+  // same, but never closed as idle: a client decides when it is done, as in
+  // Twisted, and a quiet long-lived client connection is normal.
+  static StreamLimits outgoing() {
+    StreamLimits limits;
+    limits.idle_timeout = std::chrono::milliseconds(0);
+    return limits;
+  }
 
   friend bool operator==(const StreamLimits&, const StreamLimits&) = default;
 };

@@ -29,15 +29,15 @@ class Network {
   // cannot be created or bound, std::invalid_argument on a bad endpoint.
   virtual std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                                     StreamLimits limits = {}) = 0;
-  virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint,
-                                                   std::unique_ptr<DatagramProtocol> protocol,
+  virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
                                                    DatagramLimits limits = {}) = 0;
 
   // Clients. Resolves `host`, connects, then uses `factory` like a server's.
   virtual void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(30), StreamLimits limits = {}) = 0;
+                           std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                           StreamLimits limits = StreamLimits::outgoing()) = 0;
   virtual void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
-                            StreamLimits limits = {}) = 0;
+                            StreamLimits limits = StreamLimits::outgoing()) = 0;
   // Resolves a host name; `done` gets every address (port 0) or an error.
   virtual void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) = 0;
 

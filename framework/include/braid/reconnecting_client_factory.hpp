@@ -50,7 +50,7 @@ class ReconnectingClientFactory : public ClientFactory, public std::enable_share
   // Connects with reactor.connect_tcp(host, port) and waits on the reactor's clock.
   ReconnectingClientFactory(Reactor& reactor, std::string host, std::uint16_t port, Backoff backoff = {},
                             std::chrono::milliseconds connect_timeout = std::chrono::seconds(30),
-                            StreamLimits limits = {});
+                            StreamLimits limits = StreamLimits::outgoing());
   // Any clock and any way of connecting.
   ReconnectingClientFactory(Clock& clock, Connect connect, Backoff backoff = {});
 

@@ -42,8 +42,9 @@ class StreamClient {
   // (connection_refused, timed_out after `timeout`, a resolver error...).
   static Awaitable<StreamClient> connect(Reactor& reactor, std::string host, std::uint16_t port,
                                          std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                                         StreamLimits limits = {});
-  static Awaitable<StreamClient> connect_unix(Reactor& reactor, std::string path, StreamLimits limits = {});
+                                         StreamLimits limits = StreamLimits::outgoing());
+  static Awaitable<StreamClient> connect_unix(Reactor& reactor, std::string path,
+                                              StreamLimits limits = StreamLimits::outgoing());
 
   // Whatever input is buffered, waiting for some if none is; "" at end of input.
   Awaitable<std::string> read_some();
