@@ -82,6 +82,24 @@ TEST(Udp, EchoesEveryDatagramIncludingEmptyAndLargeOnes) {
   EXPECT_EQ(echo->received, 3);
 }
 
+// A port reads at most a few batches per turn, then yields; what is left must
+// be read on the next turns without waiting for another datagram to arrive
+// (the socket is watched level-triggered).
+TEST(Udp, ABurstLargerThanOneTurnIsAllReadWithoutAnotherArrival) {
+  Reactor reactor;
+  auto proto = std::make_unique<UdpRecorder>();
+  auto* recorder = proto.get();
+  DatagramLimits unlimited;
+  unlimited.replies_per_second = 0;
+  auto port = reactor.listen_udp(0, std::move(proto), "127.0.0.1", unlimited);
+  UdpSocket client;
+  constexpr int burst = 150;  // more than 8 batches of 8 datagrams: three turns at least
+  for (int i = 0; i < burst; ++i) client.send_to(std::to_string(i), port->address());
+  ASSERT_TRUE(run_until(reactor, [&] { return recorder->datagrams.size() == burst; }, std::chrono::seconds(10)))
+      << recorder->datagrams.size() << " of " << burst << " read";
+  EXPECT_EQ(recorder->datagrams.back().first, std::to_string(burst - 1));
+}
+
 TEST(Udp, BroadcastTo127_255_255_255ReachesAWildcardListener) {
   Reactor reactor;
   // The listener must be bound to 0.0.0.0 to receive broadcasts.

@@ -58,10 +58,7 @@ void Waiters::wake(const Parked* parked, bool woken) {
 void Waiters::notify() {
   auto woken = std::move(parked_);
   parked_.clear();
-  for (auto& p : woken) {
-    p->deadline.cancel();
-    p->resume(true);
-  }
+  for (auto& p : woken) p->resume(true);  // each deadline is cancelled as its Parked goes
 }
 
 TimePoint deadline_after(const Clock& clock, Duration timeout) {
