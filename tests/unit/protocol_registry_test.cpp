@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -190,6 +191,53 @@ TEST_F(StockProtocolsTest, BadUdpBroadcastOptionsAreNamed) {
                                            {"message", "{{literal}} {hostname}"},
                                            {"reply", ""}},
                                           context("udp:0")));
+}
+
+}  // namespace
+
+namespace {
+
+// config/braid.schema.json describes each stock protocol's options for
+// editors; the declarations are the truth, so the schema must follow them:
+// the same names, types, ranges, choices and (where it gives one) defaults.
+TEST_F(StockProtocolsTest, TheSchemasOptionsFollowTheDeclarations) {
+  std::ifstream in(std::string(BRAID_SOURCE_DIR) + "/config/braid.schema.json");
+  ASSERT_TRUE(in);
+  const json schema = json::parse(in);
+  for (const auto* info : registry_.list()) {
+    if (info->options.empty()) continue;
+    const std::string def = info->name + "_options";
+    ASSERT_TRUE(schema["$defs"].contains(def)) << "config/braid.schema.json has no $defs/" << def;
+    const json& properties = schema["$defs"][def]["properties"];
+    std::vector<std::string> in_schema, declared;
+    for (const auto& [name, _] : properties.items()) in_schema.push_back(name);
+    for (const auto& spec : info->options) declared.push_back(spec.name);
+    std::sort(in_schema.begin(), in_schema.end());
+    std::sort(declared.begin(), declared.end());
+    EXPECT_EQ(in_schema, declared) << def;
+    for (const auto& spec : info->options) {
+      if (!properties.contains(spec.name)) continue;
+      const json& p = properties[spec.name];
+      const std::string where = def + "/" + spec.name;
+      switch (spec.type) {
+        case braid::OptionType::boolean: EXPECT_EQ(p.value("type", ""), "boolean") << where; break;
+        case braid::OptionType::integer:
+          EXPECT_EQ(p.value("type", ""), "integer") << where;
+          EXPECT_EQ(p.value("minimum", json()), json(spec.min)) << where;
+          EXPECT_EQ(p.value("maximum", json()), json(spec.max)) << where;
+          break;
+        case braid::OptionType::string: EXPECT_EQ(p.value("type", ""), "string") << where; break;
+        case braid::OptionType::choice: EXPECT_EQ(p.value("enum", json()), json(spec.choices)) << where; break;
+        case braid::OptionType::string_list:
+          EXPECT_EQ(p.value("type", ""), "array") << where;
+          EXPECT_EQ(p["items"].value("type", ""), "string") << where;
+          break;
+      }
+      if (p.contains("default")) {
+        EXPECT_EQ(p["default"], json::parse(spec.default_text())) << where;
+      }
+    }
+  }
 }
 
 }  // namespace
