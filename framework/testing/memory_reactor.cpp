@@ -35,6 +35,7 @@ class MemoryStreamPort final : public StreamPort {
   }
   const ListenerStats& stats() const override { return stats_; }
   void set_label(std::string) override {}
+  void set_limits(const StreamLimits& limits) override { record_->limits = limits; }
 
  private:
   std::shared_ptr<MemoryReactor::StreamListen> record_;
@@ -64,6 +65,7 @@ class MemoryDatagramPort final : public DatagramPort {
   }
   const DatagramStats& stats() const override { return stats_; }
   void set_label(std::string) override {}
+  void set_limits(const DatagramLimits& limits) override { record_->limits = limits; }
 
  private:
   std::shared_ptr<MemoryReactor::DatagramListen> record_;

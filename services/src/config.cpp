@@ -4,13 +4,21 @@
 
 namespace braid::services {
 
-bool ServiceConfig::same_settings(const ServiceConfig& other) const {
+bool ServiceConfig::same_service(const ServiceConfig& other) const {
   // `listen` is compared as parsed, so "tcp:7:interface=127.0.0.1" and its
   // re-spelling with escapes count as the same; options compare as JSON values.
   return name == other.name && protocol == other.protocol && endpoint.to_string() == other.endpoint.to_string() &&
          endpoint.backlog == other.endpoint.backlog && endpoint.mode == other.endpoint.mode &&
-         endpoint.mode_set == other.endpoint.mode_set && enabled == other.enabled && options == other.options &&
-         limits == other.limits;
+         endpoint.mode_set == other.endpoint.mode_set && enabled == other.enabled && options == other.options;
+}
+
+bool ServiceConfig::same_settings(const ServiceConfig& other) const {
+  return same_service(other) && limits == other.limits;
+}
+
+bool ServiceConfig::same_effective_limits(const ServiceConfig& other) const {
+  if (endpoint.kind == TransportKind::udp) return limits.datagram == other.limits.datagram;
+  return limits.stream == other.limits.stream;
 }
 
 std::vector<const ServiceConfig*> Config::enabled_services() const {

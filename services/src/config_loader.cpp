@@ -6,12 +6,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <istream>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "config_file.hpp"
+#include "duplicate_keys.hpp"
 #include "json_checks.hpp"
 #include "limit_keys.hpp"
 #include "service_loader.hpp"
@@ -94,17 +96,24 @@ LoadResult failed_load(const std::string& problem, const ProtocolRegistry& regis
 }
 
 // Parses JSON from `input` (text, or a stream); a syntax error is reported
-// with its line and column.
+// with its line and column, a repeated key with its path.
 template <class Input>
 LoadResult parse_and_load(Input&& input, const ProtocolRegistry& registry, const std::filesystem::path& config_file) {
   nlohmann::json document;
+  detail::DuplicateKeys duplicates;
   try {
-    document = nlohmann::json::parse(std::forward<Input>(input));
+    document = nlohmann::json::parse(std::forward<Input>(input), std::ref(duplicates));
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string why = e.what();
     if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
     return failed_load("invalid JSON: " + why, registry);
+  }
+  if (!duplicates.problems().empty()) {
+    // Nothing else is read: which of the two values was meant is unknowable.
+    LoadResult result = failed_load("", registry);
+    result.errors = duplicates.problems();
+    return result;
   }
   return load_config(document, registry, config_file);
 }

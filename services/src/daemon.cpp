@@ -152,11 +152,17 @@ void Daemon::reload() {
   // Stop what is gone or changed first, so a changed service can bind its address again.
   const auto wanted = config_.enabled_services();
   std::vector<std::shared_ptr<ProtocolService>> kept;
-  std::size_t stopped = 0;
+  std::size_t stopped = 0, retuned = 0;
   for (auto& service : running_) {
     auto it = std::find_if(wanted.begin(), wanted.end(),
                            [&](const ServiceConfig* s) { return s->name == service->name(); });
-    if (it != wanted.end() && (*it)->same_settings(service->config())) {
+    if (it != wanted.end() && (*it)->same_service(service->config())) {
+      // Only an address or protocol change restarts a service: new limits apply in place.
+      if (!(*it)->same_effective_limits(service->config())) {
+        spdlog::info("reload: {}: new limits applied in place", service->name());
+        service->set_limits((*it)->limits);
+        ++retuned;
+      }
       kept.push_back(service);
     } else {
       spdlog::info("reload: stopping {} ({})", service->name(), it == wanted.end() ? "removed" : "changed");
@@ -182,7 +188,9 @@ void Daemon::reload() {
   running_ = std::move(next_running);
   for (auto& s : running_) s->set_grace(config_.shutdown_grace);
   write_ready_file();
-  const std::string summary = fmt::format("{} kept, {} stopped, {} started{}", kept.size(), stopped, started,
+  const std::string summary = fmt::format("{} kept{}, {} stopped, {} started{}", kept.size(),
+                                          retuned > 0 ? " (" + std::to_string(retuned) + " with new limits)" : "",
+                                          stopped, started,
                                           failed > 0 ? ", " + std::to_string(failed) + " failed to start" : "");
   if (logging_failed) {
     spdlog::error("reload done with errors: {}; the new log settings were not applied (the next reload tries "

@@ -42,6 +42,12 @@ std::string ProtocolService::bound_address() const {
   return describe_bind_address(config_.endpoint);
 }
 
+void ProtocolService::set_limits(const Limits& limits) {
+  config_.limits = limits;
+  if (stream_) stream_->set_limits(limits.stream);
+  if (datagram_) datagram_->set_limits(limits.datagram);
+}
+
 std::size_t ProtocolService::connection_count() const { return stream_ ? stream_->connection_count() : 0; }
 
 void ProtocolService::stop(std::function<void()> done) {

@@ -45,6 +45,39 @@ class Reload(unittest.TestCase):
                 self.assertIn("upper: listening on %s" % after["upper"], daemon.log)
             self.assertEqual(daemon.stop(), 0)
 
+    def test_a_limit_change_keeps_open_connections_and_admits_by_the_new_limit(self):
+        with Braidd(config(service("echo", "echo", TCP0, max_connections=1))) as daemon:
+            address = daemon.addresses["echo"]
+            with connect(address) as first:
+                self.assertEqual(talk(first, b"one\n"), b"one\n")
+                with connect(address) as refused:
+                    self.assertTrue(is_closed(refused), "over max_connections before the change")
+                after = self.reload(daemon, config(service("echo", "echo", TCP0, max_connections=2)))
+                self.assertIn("reload done: 1 kept (1 with new limits), 0 stopped, 0 started", daemon.log)
+                self.assertIn("echo: new limits applied in place", daemon.log)
+                self.assertEqual(after["echo"], address, "the listening socket was kept")
+                self.assertEqual(talk(first, b"still here\n"), b"still here\n")
+                with connect(address) as second:
+                    self.assertEqual(talk(second, b"two\n"), b"two\n")
+                    with connect(address) as third:
+                        self.assertTrue(is_closed(third), "the new limit holds")
+            self.assertEqual(daemon.stop(), 0)
+
+    def test_a_defaults_change_restarts_nothing(self):
+        tcp, udp = service("echo", "echo", TCP0), service("upper-udp", "upper", UDP0)
+        with Braidd(config(tcp, udp)) as daemon:
+            before = dict(daemon.addresses)
+            with connect(before["echo"]) as sock:
+                self.assertEqual(talk(sock, b"before\n"), b"before\n")
+                after = self.reload(daemon, config(tcp, udp, defaults={"max_connections": 5,
+                                                                        "idle_timeout_ms": 60000}))
+                # The UDP service has neither limit: it is not even retuned.
+                self.assertIn("reload done: 2 kept (1 with new limits), 0 stopped, 0 started", daemon.log)
+                self.assertEqual(after, before)
+                self.assertEqual(talk(sock, b"after\n"), b"after\n")
+                self.assertEqual(udp_exchange(after["upper-udp"], b"udp"), b"UDP")
+            self.assertEqual(daemon.stop(), 0)
+
     def test_an_invalid_config_changes_nothing_and_logs_every_error(self):
         echo = service("echo", "echo", TCP0)
         with Braidd(config(echo)) as daemon:
@@ -97,11 +130,13 @@ class Reload(unittest.TestCase):
     def test_changed_services_restart_and_disabled_means_removed(self):
         with Braidd(config(service("echo", "echo", TCP0), service("stamp", "daytime", TCP0))) as daemon:
             before = dict(daemon.addresses)
-            after = self.reload(daemon, config(service("echo", "echo", TCP0, max_connections=5),
+            after = self.reload(daemon, config(service("echo", "upper", TCP0),
                                                service("stamp", "daytime", TCP0, enabled=False)))
             self.assertIn("reload: stopping echo (changed)", daemon.log)
             self.assertIn("reload: stopping stamp (removed)", daemon.log)
             self.assertIn("reload done: 0 kept, 2 stopped, 1 started", daemon.log)
+            self.assertEqual(exchange(after["echo"], b"x\n"), b"X\n")
+            after = self.reload(daemon, config(service("echo", "echo", TCP0)))
             self.assertEqual(list(after), ["echo"])
             self.assertEqual(exchange(after["echo"], b"x\n"), b"x\n")
             # Changing an option restarts it too, on the same fixed address when it has one.

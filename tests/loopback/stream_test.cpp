@@ -133,6 +133,33 @@ TEST(Tcp, PerPeerLimit) {
   EXPECT_EQ(port->stats().refused, 1u);
 }
 
+TEST(Tcp, NewLimitsApplyToConnectionsAlreadyOpen) {
+  Reactor reactor;
+  StreamLimits limits;
+  limits.max_connections_per_peer = 0;  // peers not counted yet
+  limits.idle_timeout = std::chrono::milliseconds(0);
+  auto factory = std::make_shared<RecordingEchoFactory>();
+  auto port = reactor.listen_tcp(0, factory, "127.0.0.1", limits);
+  RawClient a(reactor, port->address());
+  ASSERT_TRUE(run_until(reactor, [&] { return port->connection_count() == 1; }));
+
+  // The open connection counts against a per-peer limit set later.
+  limits.max_connections_per_peer = 1;
+  port->set_limits(limits);
+  RawClient b(reactor, port->address());
+  b.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return b.eof(); }));
+  EXPECT_EQ(port->stats().refused, 1u);
+  EXPECT_EQ(port->connection_count(), 1u);
+
+  // And it follows a new idle timeout.
+  limits.idle_timeout = std::chrono::milliseconds(50);
+  port->set_limits(limits);
+  a.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return a.eof(); }, std::chrono::seconds(10)));
+  EXPECT_EQ(factory->lost, 1);
+}
+
 TEST(Tcp, IdleConnectionsAreClosedAfterTheTimeout) {
   Reactor reactor;
   StreamLimits limits;

@@ -89,6 +89,28 @@ std::string with_service(const std::string& service_fields) {
          (service_fields.empty() ? "" : ", " + service_fields) + "}]}";
 }
 
+TEST(ConfigLoader, ARepeatedKeyIsAnErrorAtItsPath) {
+  // JSON keeps the last of two equal keys; a stray second "services" would
+  // silently empty the config.
+  expect_one_error(R"({"services": [{"name": "s", "protocol": "echo", "listen": "tcp:0"}], "services": []})",
+                   "/services", "duplicate key 'services'");
+  expect_one_error(with_service(R"("options": {}, "max_connections": 1, "max_connections": 2)"),
+                   "/services/0/max_connections", "duplicate key");
+  expect_one_error(R"({"services": [{"name": "s", "protocol": "echo", "listen": "tcp:0"},
+                                    [1, [2, {"k": 1, "k": 2}]]]})",
+                   "/services/1/1/1/k", "duplicate key 'k'");
+}
+
+TEST(ConfigLoader, EqualKeysInDifferentObjectsAreNotRepeats) {
+  LoadResult r = load(R"({"services": [{"name": "a", "protocol": "echo", "listen": "tcp:0:interface=127.0.0.1"},
+                                       {"name": "b", "protocol": "echo", "listen": "tcp:0:interface=127.0.0.1"}]})");
+  EXPECT_TRUE(r.ok()) << dump(r);
+}
+
+TEST(ConfigLoader, AKeyEscapedInItsPathIsNamedExactly) {
+  expect_one_error(R"({"services": [], "a/b": {"x~y": 1, "x~y": 2}})", "/a~1b/x~0y", "duplicate key 'x~y'");
+}
+
 TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   LoadResult r = load(R"({"services": [{"name": "e", "protocol": "echo", "listen": "tcp:7007"}]})");
   ASSERT_TRUE(r.ok()) << dump(r);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "braid/address.hpp"
+#include "braid/limits.hpp"
 
 namespace braid {
 
@@ -31,6 +32,10 @@ class StreamPort {
   virtual const ListenerStats& stats() const = 0;
   // The name used in log lines (the service name); defaults to the endpoint.
   virtual void set_label(std::string label) = 0;
+  // Replaces the limits in place, keeping every open connection: new
+  // connections are admitted by the new ones, and open ones take the new
+  // watermarks, idle timeout, linger and line limit from now on.
+  virtual void set_limits(const StreamLimits& limits) = 0;
 };
 
 struct DatagramStats {
@@ -47,6 +52,8 @@ class DatagramPort {
   virtual void stop_listening() = 0;
   virtual const DatagramStats& stats() const = 0;
   virtual void set_label(std::string label) = 0;
+  // Replaces the limits in place (the per-source rate buckets start full).
+  virtual void set_limits(const DatagramLimits& limits) = 0;
 };
 
 }  // namespace braid

@@ -32,13 +32,7 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
     unix_file_ = socket_file_identity(unix_path_);
   }
   factory_->start_factory();
-  if (limits_.idle_timeout.count() > 0) {
-    // In the clock's own unit: a timeout of 1 to 3 ms divided in whole
-    // milliseconds was an interval of 0, a timer that fired without end.
-    const Duration interval =
-        std::chrono::duration_cast<Duration>(limits_.idle_timeout) / StreamConnection::idle_checks_per_timeout;
-    idle_sweep_ = std::make_unique<LoopingCall>(reactor.clock(), interval, [this] { sweep_idle(); });
-  }
+  schedule_idle_sweep();
   // Connections already waiting in the backlog are reported by the poller;
   // level-triggered, so a turn may leave some for the next (on_acceptable).
   if (auto ec = ReactorInternals::poller(reactor).add(fd_, this, poll_token_, Poller::Trigger::level)) {
@@ -58,6 +52,30 @@ StreamListener::~StreamListener() {
 
 // One timer for all connections instead of one each, running only while there
 // are connections: an idle service never wakes up.
+void StreamListener::schedule_idle_sweep() {
+  idle_sweep_.reset();
+  if (limits_.idle_timeout.count() <= 0) return;
+  // In the clock's own unit: a timeout of 1 to 3 ms divided in whole
+  // milliseconds was an interval of 0, a timer that fired without end.
+  const Duration interval =
+      std::chrono::duration_cast<Duration>(limits_.idle_timeout) / StreamConnection::idle_checks_per_timeout;
+  idle_sweep_ = std::make_unique<LoopingCall>(reactor_.clock(), interval, [this] { sweep_idle(); });
+  if (!connections_.empty()) idle_sweep_->start(false);
+}
+
+// Open connections hold a reference to limits_, so they follow the change.
+void StreamListener::set_limits(const StreamLimits& limits) {
+  const bool sweep_changed = limits.idle_timeout != limits_.idle_timeout;
+  limits_ = limits;
+  if (limits_.max_line_length > 0) factory_->set_max_line_length(limits_.max_line_length);
+  // Peers are counted only while a per-peer limit is set: count them afresh.
+  per_peer_.clear();
+  if (limits_.max_connections_per_peer > 0) {
+    for (const auto& c : connections_) ++per_peer_[peer_key(c->peer())];
+  }
+  if (sweep_changed) schedule_idle_sweep();
+}
+
 void StreamListener::sweep_idle() {
   auto snapshot = connections_;  // check_idle may close (removal comes later, posted)
   for (auto& c : snapshot) c->check_idle();

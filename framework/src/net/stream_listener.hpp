@@ -31,6 +31,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   void on_drained(std::function<void()> fn) override;
   const ListenerStats& stats() const override { return stats_; }
   void set_label(std::string label) override { label_ = std::move(label); }
+  void set_limits(const StreamLimits& limits) override;
 
   void connection_closed(StreamConnection& connection, std::error_code reason) override;
   const std::string& label() const override { return label_; }
@@ -45,6 +46,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   bool over_limit(const Address& peer);
   void check_drained();
   void sweep_idle();
+  void schedule_idle_sweep();
 
   Reactor& reactor_;
   int fd_ = -1;  // the listening socket, in the reactor's poller

@@ -38,6 +38,11 @@ UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<Dat
 
 UdpPort::~UdpPort() { stop_listening(); }
 
+void UdpPort::set_limits(const DatagramLimits& limits) {
+  limits_ = limits;
+  rates_ = RateTable(limits.replies_per_second, limits.reply_burst);
+}
+
 void UdpPort::stop_listening() {
   if (!open_) return;
   open_ = false;

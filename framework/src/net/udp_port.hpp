@@ -25,6 +25,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void stop_listening() override;
   const DatagramStats& stats() const override { return stats_; }
   void set_label(std::string label) override { label_ = std::move(label); }
+  void set_limits(const DatagramLimits& limits) override;
 
   // DatagramTransport
   void write(std::string_view data, const Address& to) override;

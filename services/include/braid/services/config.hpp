@@ -53,8 +53,14 @@ struct ServiceConfig {
   nlohmann::json options = nlohmann::json::object();
   Limits limits;  // effective: built-in defaults, then `defaults`, then the service's keys
 
-  // Same settings: a reload keeps such a service running untouched.
+  // The same service, limits aside: a reload keeps it running, and applies
+  // any change of limits to it in place.
+  bool same_service(const ServiceConfig& other) const;
+  // The same service with the same limits.
   bool same_settings(const ServiceConfig& other) const;
+  // The limits that apply to this service's transport are equal (a UDP
+  // service ignores the stream limits and the other way round).
+  bool same_effective_limits(const ServiceConfig& other) const;
 };
 
 struct LogConfig {

@@ -50,6 +50,8 @@ class ProtocolService final : public Service {
   bool stopping() const { return stopping_; }
   // The grace period of a later stop() (a reload may change it).
   void set_grace(std::chrono::milliseconds grace) { grace_ = grace; }
+  // A reload's new limits, applied in place: open connections stay.
+  void set_limits(const Limits& limits);
 
  private:
   void drained();
