@@ -92,5 +92,31 @@ TEST(SameSettings, AChangeOfAnyLimitIsAChange) {
   expect_a_change("linger", base, [](ServiceConfig& s) { s.limits.stream.linger = std::chrono::milliseconds(1); });
 }
 
+TEST(SameService, ALimitChangeKeepsTheServiceButNotItsLimits) {
+  const ServiceConfig base = service("tcp:7000");
+  ServiceConfig retuned = base;
+  retuned.limits.stream.max_connections = 3;
+  EXPECT_TRUE(base.same_service(retuned));
+  EXPECT_FALSE(base.same_effective_limits(retuned));
+  ServiceConfig moved = base;
+  moved.endpoint.port = 7001;
+  EXPECT_FALSE(base.same_service(moved));
+}
+
+TEST(SameService, OnlyTheLimitsOfItsTransportCount) {
+  const ServiceConfig udp = service("udp:7000");
+  ServiceConfig stream_change = udp;
+  stream_change.limits.stream.idle_timeout = std::chrono::milliseconds(1);
+  EXPECT_TRUE(udp.same_effective_limits(stream_change));
+  ServiceConfig datagram_change = udp;
+  datagram_change.limits.datagram.reply_burst = 1;
+  EXPECT_FALSE(udp.same_effective_limits(datagram_change));
+
+  const ServiceConfig tcp = service("tcp:7000");
+  ServiceConfig tcp_datagram_change = tcp;
+  tcp_datagram_change.limits.datagram.reply_burst = 1;
+  EXPECT_TRUE(tcp.same_effective_limits(tcp_datagram_change));
+}
+
 }  // namespace
 }  // namespace braid::services
