@@ -31,9 +31,11 @@ constexpr std::size_t max_nesting = 64;
 // "$schema" lets editors find config/braid.schema.json; the daemon ignores its value.
 const std::vector<std::string> top_level_keys = {"$schema",  "log",      "shutdown_grace_ms", "plugins",
                                                  "defaults", "services", "allow_insecure_plugins"};
-const std::vector<std::string> log_keys = {"level", "file", "format"};
+const std::vector<std::string> log_keys = {"level", "file", "format", "syslog", "rotate_bytes", "rotate_keep"};
 const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-const std::vector<std::string> log_formats = {"text", "json"};
+const std::vector<std::string> log_formats = {"text", "json", "journal"};
+constexpr std::uint64_t max_rotate_bytes = std::uint64_t{1} << 40;  // 1 TiB
+constexpr std::uint64_t max_rotate_keep = 1000;
 
 void read_log(const nlohmann::json& log, LogConfig& out, ErrorSink& errors) {
   const std::string path = "/log";
@@ -51,6 +53,19 @@ void read_log(const nlohmann::json& log, LogConfig& out, ErrorSink& errors) {
   }
   if (auto it = log.find("format"); it != log.end()) {
     if (auto format = detail::read_choice(*it, child_path(path, "format"), log_formats, errors)) out.format = *format;
+  }
+  if (auto it = log.find("syslog"); it != log.end()) {
+    if (auto syslog = detail::read_bool(*it, child_path(path, "syslog"), errors)) out.syslog = *syslog;
+  }
+  if (auto it = log.find("rotate_bytes"); it != log.end()) {
+    if (auto bytes = detail::read_uint(*it, child_path(path, "rotate_bytes"), 0, max_rotate_bytes, errors)) {
+      out.rotate_bytes = *bytes;
+    }
+  }
+  if (auto it = log.find("rotate_keep"); it != log.end()) {
+    if (auto keep = detail::read_uint(*it, child_path(path, "rotate_keep"), 1, max_rotate_keep, errors)) {
+      out.rotate_keep = *keep;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 #include "braid/services/daemon.hpp"
 
 #include <csignal>
+#include <cstring>
 
 #include <algorithm>
 
@@ -32,6 +33,10 @@ int Daemon::run() {
 
 int Daemon::start_up() {
   std::signal(SIGPIPE, SIG_IGN);
+  // A background braidd writing its log to a terminal with `stty tostop` is
+  // not stopped (SIGTTOU); it never reads the terminal (SIGTTIN).
+  std::signal(SIGTTOU, SIG_IGN);
+  std::signal(SIGTTIN, SIG_IGN);
   // Caught from here on (a signal during start-up waits for the loop).
   watch_signals();
   // Until the config is read: stderr (then --log-file too), at --log-level or info.
@@ -54,7 +59,8 @@ bool Daemon::apply_logging(const LogConfig& log) {
   const std::string level = options_.log_level.empty() ? log.level : options_.log_level;
   const std::string file = options_.log_file.empty() ? log.file : options_.log_file;
   try {
-    configure_logging(level, file, log.format);
+    configure_logging(LogSettings{level, file, log.format, log.syslog, "braidd", log.rotate_bytes,
+                                  static_cast<std::size_t>(log.rotate_keep)});
     return true;
   } catch (const std::exception& e) {
     spdlog::error("cannot set up logging{}: {}", file.empty() ? "" : " to '" + file + "'", e.what());
@@ -97,13 +103,29 @@ std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& conf
   return service;
 }
 
+// What each conventional signal does: docs/operating.md, "Signals".
 void Daemon::watch_signals() {
   signals_.push_back(reactor_.on_signal(SIGHUP, [this] { reload(); }));
-  for (int signal : {SIGINT, SIGTERM}) {
+  for (int signal : {SIGINT, SIGTERM, SIGQUIT}) {
     signals_.push_back(reactor_.on_signal(signal, [this, signal] {
-      spdlog::info("received {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      spdlog::info("received SIG{}", sigabbrev_np(signal));
       shut_down();
     }));
+  }
+  signals_.push_back(reactor_.on_signal(SIGUSR1, [this] { reopen_logs(); }));
+  signals_.push_back(reactor_.on_signal(SIGUSR2, [] {
+    spdlog::warn("received SIGUSR2: ignored (reserved for an in-place binary upgrade, not implemented yet)");
+  }));
+  signals_.push_back(reactor_.on_signal(SIGALRM, [] { spdlog::warn("received SIGALRM: ignored"); }));
+}
+
+void Daemon::reopen_logs() {
+  // The same settings again: the file is opened anew at its path, while
+  // lines logged until now went to the old one (moved by logrotate).
+  if (apply_logging(config_.log)) {
+    spdlog::info("received SIGUSR1: log files reopened");
+  } else {
+    spdlog::error("received SIGUSR1: the log file could not be reopened; still logging to the old one");
   }
 }
 

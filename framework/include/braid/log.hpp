@@ -3,6 +3,8 @@
 // ServiceLog prefixes a line with the service it is about, as braidd's own
 // lines read ("chat: listening on ..."): Factory::log() and
 // DatagramProtocol::log() hand one out.
+#include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -12,8 +14,25 @@
 
 namespace braid {
 
-// "text" or "json" lines, to stderr and optionally a rotating file.
-// Throws std::invalid_argument on a bad level or format.
+// Where the log goes and how it reads (braidd's `log` config).
+struct LogSettings {
+  std::string level = "info";    // trace, debug, info, warn, error, critical, off
+  std::string file;              // empty: none. Its directory must exist.
+  std::string format = "text";   // text, json, or journal ("<N>" priority prefixes, no time)
+  bool syslog = false;           // also to syslog(3), facility daemon, with the pid
+  std::string syslog_ident = "braidd";
+  std::uint64_t rotate_bytes = 0;  // 0: never rotate the file (logrotate does, see SIGUSR1)
+  std::size_t rotate_keep = 5;     // with rotate_bytes: old files kept (file.1 ... file.N)
+};
+
+// Replaces the default logger: stderr always (journal format when stderr is
+// systemd's journal stream and the format is text), plus the file and syslog
+// when asked for. Every line is written through at once (no buffering).
+// Calling it again with the same settings reopens the file: that is how
+// braidd follows logrotate. Throws std::invalid_argument on a bad level or
+// format, std::system_error when the file cannot be opened (what() gives the
+// OS error, not the path); the previous logger then stays.
+void configure_logging(const LogSettings& settings);
 void configure_logging(const std::string& level, const std::string& file = {}, const std::string& format = "text");
 
 // Writes "<service>: <message>" through the default logger, so the daemon's

@@ -66,7 +66,10 @@ struct ServiceConfig {
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
   std::string file;            // empty: stderr only
-  std::string format = "text";  // text or json
+  std::string format = "text";  // text, json or journal
+  bool syslog = false;          // also send every line to syslog
+  std::uint64_t rotate_bytes = 0;  // 0: no built-in rotation (logrotate and SIGUSR1)
+  std::uint64_t rotate_keep = 5;   // old files kept when rotate_bytes is set
 
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };

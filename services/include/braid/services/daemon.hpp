@@ -1,7 +1,8 @@
 #pragma once
 // braidd's engine: loads the config, runs every enabled service on one reactor,
-// and handles signals. SIGINT/SIGTERM stop gracefully (a second one aborts),
-// SIGHUP reloads the config file. Single-threaded; construct, then run().
+// and handles signals. SIGINT/SIGTERM/SIGQUIT stop gracefully (a second one
+// aborts), SIGHUP reloads the config file, SIGUSR1 reopens the log file.
+// Single-threaded; construct, then run().
 #include <chrono>
 #include <map>
 #include <memory>
@@ -53,6 +54,7 @@ class Daemon {
  private:
   int start(const Config& config);
   bool apply_logging(const LogConfig& log);
+  void reopen_logs();
   void watch_signals();
   // Starts `config` as a new service; logs and returns null when it fails.
   std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config);
@@ -65,7 +67,7 @@ class Daemon {
   std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
   Config config_;
-  std::vector<std::unique_ptr<SignalWatch>> signals_;  // SIGHUP, SIGINT, SIGTERM
+  std::vector<std::unique_ptr<SignalWatch>> signals_;  // see watch_signals()
   std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
   std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing
   bool stopping_ = false;
