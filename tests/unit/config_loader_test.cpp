@@ -266,7 +266,29 @@ TEST(ConfigLoader, BadLogSettings) {
   expect_one_error(R"({"services": [], "log": {"level": "verbose"}})", "/log/level",
                    "must be one of trace, debug, info, warn, error, critical, off");
   expect_one_error(R"({"services": [], "log": {"level": "debgu"}})", "/log/level", "did you mean 'debug'?");
-  expect_one_error(R"({"services": [], "log": {"format": "xml"}})", "/log/format", "must be one of text, json");
+  expect_one_error(R"({"services": [], "log": {"format": "xml"}})", "/log/format",
+                   "must be one of text, json, journal");
+  expect_one_error(R"({"services": [], "log": {"syslog": "yes"}})", "/log/syslog", "must be true or false");
+  expect_one_error(R"({"services": [], "log": {"rotate_bytes": -1}})", "/log/rotate_bytes",
+                   "between 0 and 1099511627776");
+  expect_one_error(R"({"services": [], "log": {"rotate_keep": 0}})", "/log/rotate_keep", "between 1 and 1000");
+  expect_one_error(R"({"services": [], "log": {"rotate": 5}})", "/log/rotate", "did you mean");
+}
+
+TEST(ConfigLoader, LogSyslogJournalAndRotation) {
+  LoadResult defaults = load(R"({"services": []})");
+  ASSERT_TRUE(defaults.ok()) << dump(defaults);
+  EXPECT_FALSE(defaults.config.log.syslog);
+  EXPECT_EQ(defaults.config.log.rotate_bytes, 0u);  // off: logrotate and SIGUSR1 by default
+  EXPECT_EQ(defaults.config.log.rotate_keep, 5u);
+
+  LoadResult r = load(R"({"log": {"format": "journal", "syslog": true, "rotate_bytes": 1048576, "rotate_keep": 3},
+                          "services": []})");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  EXPECT_EQ(r.config.log.format, "journal");
+  EXPECT_TRUE(r.config.log.syslog);
+  EXPECT_EQ(r.config.log.rotate_bytes, 1048576u);
+  EXPECT_EQ(r.config.log.rotate_keep, 3u);
 }
 
 TEST(ConfigLoader, MissingKeys) {
