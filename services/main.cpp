@@ -20,12 +20,15 @@ int main(int argc, char** argv) {
   app.add_flag("--list-protocols", list, "list the registered protocols, their transports and options");
   app.add_option("--log-level", options.log_level, "override log.level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.add_option("--log-file", options.log_file, "also log to this file (rotated at 10 MiB, 5 kept); overrides log.file");
+  app.add_option("--log-file", options.log_file,
+                 "also log to this file (appended to, reopened on SIGUSR1 for logrotate); overrides log.file");
   app.set_version_flag("-V,--version", version_string());
   app.footer(
       "Exit status: 0 stopped by SIGINT/SIGTERM (or --check/--list-protocols succeeded), 1 runtime failure\n"
       "(e.g. a port that cannot be bound), 2 usage or config error (nothing started).\n"
-      "Signals: SIGINT/SIGTERM stop gracefully (a second one aborts), SIGHUP reloads the config.");
+      "Signals: SIGINT/SIGTERM/SIGQUIT stop gracefully (a second one aborts), SIGHUP reloads the config,\n"
+      "SIGUSR1 reopens the log file (logrotate); SIGUSR2 (reserved for a binary upgrade) and SIGALRM are\n"
+      "logged and ignored; SIGPIPE, SIGTTIN, SIGTTOU and SIGWINCH are ignored.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
