@@ -9,6 +9,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import tempfile
 import unittest
 
@@ -19,20 +20,25 @@ from braid_e2e import BRAIDD, TCP0, TIMEOUT, Braidd, Deadline, config, exchange,
 TEXT_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 
 
-def run_with_journal_stream(doc, matching, env_format=None):
-    """Runs braidd with stderr on a pipe and JOURNAL_STREAM naming that pipe (or,
-    when not `matching`, another file), sends it SIGUSR2 (a warn line),
-    then SIGTERM; returns its exit status and stderr."""
-    work = tempfile.mkdtemp(prefix="braid-e2e-journal-")
+def run_briefly(doc, journal_stream=None, log_dir=None, prefix=()):
+    """Runs braidd (behind `prefix`) with stderr on a pipe until ready, sends it
+    SIGUSR2 (a warn line), then SIGTERM; returns its exit status and stderr.
+    journal_stream: "stderr" sets JOURNAL_STREAM to that pipe, "other" to
+    another file. log_dir: a directory the prefix may use (passed as {dir})."""
+    work = tempfile.mkdtemp(prefix="braid-e2e-brief-")
     read_end, write_end = os.pipe()
     try:
         path = os.path.join(work, "braid.json")
         with open(path, "w") as f:
             json.dump(doc, f)
-        st = os.fstat(write_end) if matching else os.stat(path)  # both ends of a pipe share one inode
-        env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
-        proc = subprocess.Popen([BRAIDD, "--config", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=write_end, env=env)
+        env = dict(os.environ)
+        if journal_stream is not None:
+            # Both ends of a pipe share one inode: "other" names the config file.
+            st = os.fstat(write_end) if journal_stream == "stderr" else os.stat(path)
+            env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+        command = [part.format(dir=log_dir) for part in prefix] + [BRAIDD, "--config", path]
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=write_end,
+                                env=env)
         os.close(write_end)
         write_end = None
         out = b""
@@ -149,7 +155,7 @@ class Formats(unittest.TestCase):
             self.assertIn(line["level"], ("info", "warn"))
 
     def test_on_the_journal_stream_lines_have_priority_prefixes_and_no_time(self):
-        status, out = run_with_journal_stream(config(service("echo", "echo", TCP0)), matching=True)
+        status, out = run_briefly(config(service("echo", "echo", TCP0)), journal_stream="stderr")
         self.assertEqual(status, 0, out)
         lines = out.splitlines()
         self.assertIn("<6>ready: 1 service running", lines)
@@ -161,7 +167,7 @@ class Formats(unittest.TestCase):
         self.assertNotRegex(out, r"\d\d:\d\d:\d\d")
 
     def test_a_journal_stream_that_is_not_stderr_changes_nothing(self):
-        status, out = run_with_journal_stream(config(service("echo", "echo", TCP0)), matching=False)
+        status, out = run_briefly(config(service("echo", "echo", TCP0)), journal_stream="other")
         self.assertEqual(status, 0, out)
         self.assertNotIn("<6>", out)
         self.assertRegex(out, r"(?m)^%s info  ready: 1 service running$" % TEXT_TIME)
@@ -180,6 +186,39 @@ class Formats(unittest.TestCase):
         self.assertRegex(text, r"(?m)^%s info  reload done: 1 kept" % TEXT_TIME)
         self.assertRegex(text, r"(?m)^%s warn  received SIGUSR2" % TEXT_TIME)
         self.assertNotIn("<6>", text)
+
+    def test_syslog_gets_every_line_with_its_ident_pid_and_priority(self):
+        # syslog(3) writes to /dev/log: give braidd a private /dev whose log is this test's socket.
+        if os.geteuid() != 0 or shutil.which("unshare") is None:
+            self.skipTest("needs root and unshare for a private /dev/log")
+        log_dir = tempfile.mkdtemp(prefix="braid-e2e-syslog-")
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as syslog:
+                syslog.bind(os.path.join(log_dir, "log"))
+                prefix = ["unshare", "--mount", "sh", "-c",
+                          'mount -t tmpfs tmpfs /dev && ln -s {dir}/log /dev/log && exec "$0" "$@"']
+                status, out = run_briefly(config(service("echo", "echo", TCP0), log={"syslog": True}),
+                                          log_dir=log_dir, prefix=prefix)
+                if status != 0 and "braidd starting" not in out:
+                    self.skipTest("cannot make a private /dev here: %s" % out)
+                self.assertEqual(status, 0, out)
+                syslog.setblocking(False)
+                received = []
+                while True:
+                    try:
+                        received.append(syslog.recv(65536).decode())
+                    except BlockingIOError:
+                        break
+        finally:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        stderr_lines = out.splitlines()
+        self.assertEqual(len(received), len(stderr_lines), (received, out))  # every line, once
+        # facility daemon (3 << 3) plus the priority: 30 info, 28 warning.
+        self.assertRegex(received[0], r"^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d braidd\[\d+\]: braidd starting 1 service")
+        self.assertTrue(any(re.match(r"^<30>.* braidd\[\d+\]: ready: 1 service running$", m) for m in received),
+                        received)
+        self.assertTrue(any(re.match(r"^<28>.* braidd\[\d+\]: received SIGUSR2: ignored", m) for m in received),
+                        received)
 
 
 if __name__ == "__main__":
