@@ -199,7 +199,7 @@ class Formats(unittest.TestCase):
                           'mount -t tmpfs tmpfs /dev && ln -s {dir}/log /dev/log && exec "$0" "$@"']
                 status, out = run_briefly(config(service("echo", "echo", TCP0), log={"syslog": True}),
                                           log_dir=log_dir, prefix=prefix)
-                if status != 0 and "braidd starting" not in out:
+                if status != 0 and any(tool in out for tool in ("unshare:", "mount:", "ln:")):
                     self.skipTest("cannot make a private /dev here: %s" % out)
                 self.assertEqual(status, 0, out)
                 syslog.setblocking(False)
