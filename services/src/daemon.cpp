@@ -59,8 +59,12 @@ bool Daemon::apply_logging(const LogConfig& log) {
   const std::string level = options_.log_level.empty() ? log.level : options_.log_level;
   const std::string file = options_.log_file.empty() ? log.file : options_.log_file;
   try {
-    configure_logging(LogSettings{level, file, log.format, log.syslog, "braidd", log.rotate_bytes,
-                                  static_cast<std::size_t>(log.rotate_keep)});
+    configure_logging(LogSettings{.level = level,
+                                  .file = file,
+                                  .format = log.format,
+                                  .syslog = log.syslog,
+                                  .rotate_bytes = log.rotate_bytes,
+                                  .rotate_keep = static_cast<std::size_t>(log.rotate_keep)});
     return true;
   } catch (const std::exception& e) {
     spdlog::error("cannot set up logging{}: {}", file.empty() ? "" : " to '" + file + "'", e.what());
