@@ -2,6 +2,7 @@
 
 #include "braid/protocols/daytime.hpp"
 #include "braid/protocols/echo.hpp"
+#include "braid/protocols/metrics.hpp"
 #include "braid/protocols/thanks.hpp"
 #include "braid/protocols/udp_broadcast.hpp"
 #include "braid/protocols/upper.hpp"
@@ -14,6 +15,7 @@ void register_stock_protocols(ProtocolRegistry& registry) {
   registry.add(daytime_info());
   registry.add(thanks_info());
   registry.add(udp_broadcast_info());
+  registry.add(metrics_info());
 }
 
 }  // namespace braid::protocols

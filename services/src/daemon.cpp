@@ -51,6 +51,7 @@ int Daemon::start_up() {
   }
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
   active_registry_ = loaded.registry;
+  metrics_.set_protocols(*active_registry_);
   int status = start(loaded.config);
   return status;
 }
@@ -97,7 +98,8 @@ int Daemon::start(const Config& config) {
 }
 
 std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config) {
-  auto service = std::make_shared<ProtocolService>(reactor_, active_registry_, config, config_.shutdown_grace);
+  auto service =
+      std::make_shared<ProtocolService>(reactor_, active_registry_, config, config_.shutdown_grace, &metrics_);
   try {
     service->start();
   } catch (const ServiceStartError& e) {
@@ -159,6 +161,7 @@ void Daemon::reload() {
     log_errors(options_.config_path, loaded.errors);
     spdlog::error("reload failed: {} error{} in {}; keeping the running configuration", loaded.errors.size(),
                   loaded.errors.size() == 1 ? "" : "s", options_.config_path);
+    metrics_.count_reload(false);
     return;
   }
   Config next = std::move(loaded.config);
@@ -171,6 +174,7 @@ void Daemon::reload() {
   }
   // Added and changed services use the new config's plugins; running ones keep theirs.
   active_registry_ = loaded.registry;
+  metrics_.set_protocols(*active_registry_);
   config_.shutdown_grace = next.shutdown_grace;
   config_.defaults = next.defaults;
   config_.services = next.services;
@@ -218,6 +222,7 @@ void Daemon::reload() {
                                           retuned > 0 ? " (" + std::to_string(retuned) + " with new limits)" : "",
                                           stopped, started,
                                           failed > 0 ? ", " + std::to_string(failed) + " failed to start" : "");
+  metrics_.count_reload(!logging_failed && failed == 0);
   if (logging_failed) {
     spdlog::error("reload done with errors: {}; the new log settings were not applied (the next reload tries "
                   "them again)", summary);

@@ -37,6 +37,8 @@ const char* applies_to(LimitScope scope) {
       return "tcp, unix: line protocols";
     case LimitScope::datagram:
       return "udp";
+    case LimitScope::any:
+      return "tcp, unix, udp";
   }
   return "";
 }
@@ -50,6 +52,8 @@ const char* scope_prefix(LimitScope scope) {
       return "Line protocols (TCP and UNIX): ";
     case LimitScope::datagram:
       return "UDP services: ";
+    case LimitScope::any:
+      return "Every service: ";
   }
   return "";
 }
@@ -59,6 +63,11 @@ const char* scope_prefix(LimitScope scope) {
 std::string limit_keys_markdown() {
   std::string out = "| key | type | default | applies to | meaning |\n|---|---|---|---|---|\n";
   for (const auto& key : limit_keys()) {
+    if (key.boolean()) {
+      out += "| `" + key.name + "` | boolean | `" + (key.default_value() != 0 ? "true" : "false") + "` | " +
+             applies_to(key.scope) + " | " + key.description + " |\n";
+      continue;
+    }
     out += "| `" + key.name + "` | " + (key.integer() ? "integer " : "number ") + std::to_string(key.min) + "–" +
            std::to_string(key.max) + " | `" + number(key.default_value()) + "`" +
            readable(key.unit, key.default_value()) + " | " + applies_to(key.scope) + " | " + key.description + " |\n";
@@ -67,6 +76,11 @@ std::string limit_keys_markdown() {
 }
 
 nlohmann::json limit_key_schema(const LimitKey& key) {
+  if (key.boolean()) {
+    return {{"description", std::string(scope_prefix(key.scope)) + key.description},
+            {"type", "boolean"},
+            {"default", key.default_value() != 0}};
+  }
   nlohmann::json out = {{"description", std::string(scope_prefix(key.scope)) + key.description},
                         {"type", key.integer() ? "integer" : "number"},
                         {"minimum", key.min},

@@ -24,6 +24,12 @@ template <auto field>
 LimitKey::Field in() {
   return {[](const Limits& l) { return to_double(l.*field); }, [](Limits& l, double v) { assign(l.*field, v); }};
 }
+// log_connections: one key, the same field of both framework structs.
+LimitKey::Field log_connections_field() {
+  return {[](const Limits& l) { return l.stream.log_connections ? 1.0 : 0.0; },
+          [](Limits& l, double v) { l.stream.log_connections = l.datagram.log_connections = v != 0; }};
+}
+
 template <auto part, auto field>
 LimitKey::Field in() {
   return {[](const Limits& l) { return to_double((l.*part).*field); },
@@ -62,6 +68,11 @@ std::vector<LimitKey> make_table() {
            "; the rest are dropped unread, so nobody can make braidd answer (or reflect traffic) faster. 0: "
            "unlimited.",
        in<&Limits::datagram, &DatagramLimits::replies_per_second>()},
+      {"log_connections", U::boolean, S::any, 0, 1,
+       "access log: `true` logs one info line per connection when it closes (peer, duration, bytes in and out, "
+       "why it closed) and every refused connection with the limit that refused it; on a udp service, dropped "
+       "datagrams and why, at most one line per reason per second (docs/operating.md, \"Access log\").",
+       log_connections_field()},
   };
 }
 
@@ -92,7 +103,9 @@ LimitOverrides read_limit_keys(const nlohmann::json& object, const std::string& 
     if (it == object.end()) continue;
     const std::string at = child_path(path, key.name);
     std::optional<double> value;
-    if (key.integer()) {
+    if (key.boolean()) {
+      if (auto b = read_bool(*it, at, errors)) value = *b ? 1.0 : 0.0;
+    } else if (key.integer()) {
       if (auto n = read_uint(*it, at, key.min, key.max, errors)) value = static_cast<double>(*n);
     } else {
       value = read_number(*it, at, static_cast<double>(key.min), static_cast<double>(key.max), errors);

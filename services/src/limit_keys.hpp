@@ -18,10 +18,11 @@
 
 namespace braid::services::detail {
 
-// per_second is a JSON number; the others are integers.
-enum class LimitUnit { count, milliseconds, bytes, per_second };
+// per_second is a JSON number, boolean a JSON boolean (0 or 1 in the table);
+// the others are integers.
+enum class LimitUnit { count, milliseconds, bytes, per_second, boolean };
 // The services a key acts on; the others accept it and ignore it.
-enum class LimitScope { stream, line, datagram };
+enum class LimitScope { stream, line, datagram, any };
 
 struct LimitKey {
   // Reads and writes the key's field of Limits. Every value in range fits a
@@ -39,7 +40,8 @@ struct LimitKey {
   std::string description;  // one sentence or more, Markdown; docs and schema
   Field field;
 
-  bool integer() const { return unit != LimitUnit::per_second; }
+  bool integer() const { return unit != LimitUnit::per_second && unit != LimitUnit::boolean; }
+  bool boolean() const { return unit == LimitUnit::boolean; }
   double default_value() const { return field.get(Limits{}); }
 };
 

@@ -7,14 +7,19 @@
 namespace braid::services {
 
 ProtocolService::ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry, ServiceConfig config,
-                                 std::chrono::milliseconds grace)
-    : Service(config.name), reactor_(reactor), registry_(std::move(registry)), config_(std::move(config)), grace_(grace) {}
+                                 std::chrono::milliseconds grace, MetricsRegistry* metrics)
+    : Service(config.name),
+      reactor_(reactor),
+      registry_(std::move(registry)),
+      config_(std::move(config)),
+      grace_(grace),
+      metrics_(metrics) {}
 
 ProtocolService::~ProtocolService() { grace_timer_.cancel(); }
 
 void ProtocolService::start() {
   if (running() || stopping_) return;
-  const BuildContext ctx{config_.name, config_.endpoint, &reactor_.clock(), &reactor_};
+  const BuildContext ctx{config_.name, config_.endpoint, &reactor_.clock(), &reactor_, metrics_};
   const std::string prefix = "service '" + config_.name + "': ";
   try {
     if (config_.endpoint.kind == TransportKind::udp) {
@@ -31,6 +36,10 @@ void ProtocolService::start() {
                             e.code().message());
   } catch (const std::exception& e) {
     throw ServiceStartError(prefix + "cannot start: " + e.what());
+  }
+  if (metrics_) {
+    metrics_registration_ = stream_ ? metrics_->add(config_.name, config_.protocol, *stream_)
+                                    : metrics_->add(config_.name, config_.protocol, *datagram_);
   }
   Service::start();
   spdlog::info("{}: listening on {}", config_.name, bound_address());
@@ -55,6 +64,7 @@ void ProtocolService::stop(std::function<void()> done) {
   if (drained_) return drained();
   if (stopping_) return;
   stopping_ = true;
+  metrics_registration_.reset();  // a replacement may be running under the same name
   Service::stop(nullptr);
   if (datagram_) {
     datagram_->stop_listening();

@@ -119,15 +119,16 @@ def main(argv):
     # The stock protocols' options and transports, as braidd registers them.
     out = subprocess.run([braidd, "--list-protocols"], capture_output=True, text=True, timeout=60)
     sections = protocol_sections(out.stdout)
-    option_defs = {"daytime": "daytime_options", "thanks": "thanks_options", "udp_broadcast": "udp_broadcast_options"}
-    for name in ("echo", "upper", "daytime", "thanks", "udp_broadcast"):
+    option_defs = {"daytime": "daytime_options", "thanks": "thanks_options", "udp_broadcast": "udp_broadcast_options",
+                   "metrics": "metrics_options"}
+    for name in ("echo", "upper", "daytime", "thanks", "udp_broadcast", "metrics"):
         failures.check(name in sections, "braidd does not register %s" % name)
         if name not in sections:
             continue
         in_schema = set(schema["$defs"][option_defs[name]]["properties"]) if name in option_defs else set()
         failures.check(sections[name]["options"] == in_schema, "%s options: braidd %s, schema %s"
                        % (name, sorted(sections[name]["options"]), sorted(in_schema)))
-    transport_rules = {"thanks": "^(tcp|tcp6|unix):", "udp_broadcast": "^(udp|udp6):"}
+    transport_rules = {"thanks": "^(tcp|tcp6|unix):", "udp_broadcast": "^(udp|udp6):", "metrics": "^(tcp|tcp6|unix):"}
     for name, pattern in transport_rules.items():
         if name in sections:
             allowed = {"tcp", "unix"} if "tcp" in pattern else {"udp"}

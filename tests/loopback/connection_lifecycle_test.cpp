@@ -36,7 +36,7 @@ TEST(PerPeerLimit, ASlotIsReleasedWhenItsConnectionCloses) {
     ASSERT_TRUE(run_until(reactor, [&] { return a.eof() && b.eof() && port->connection_count() == 0; },
                           std::chrono::seconds(10)));
   }
-  EXPECT_EQ(port->stats().refused, 0u);
+  EXPECT_EQ(port->stats().refused(), 0u);
   EXPECT_EQ(port->stats().accepted, 2u * cycles);
 }
 
@@ -57,7 +57,7 @@ TEST(PerPeerLimit, TheLimitStillHoldsAfterSlotsWereReleased) {
   RawClient refused(reactor, port->address());
   refused.read_until_eof();
   ASSERT_TRUE(run_until(reactor, [&] { return refused.eof(); }));
-  EXPECT_EQ(port->stats().refused, 1u);
+  EXPECT_EQ(port->stats().refused(), 1u);
 }
 
 TEST(IdleTimeout, TrafficEveryFortyMsOutlivesAHundredMsTimeoutThenSilenceClosesInBounds) {

@@ -95,7 +95,7 @@ TEST(Tcp, ConnectionsOverTheLimitAreClosedAndCounted) {
   RawClient a(reactor, port->address()), b(reactor, port->address()), c(reactor, port->address());
   c.read_until_eof();
   ASSERT_TRUE(run_until(reactor, [&] { return c.eof(); }));
-  EXPECT_EQ(port->stats().refused, 1u);
+  EXPECT_EQ(port->stats().refused(), 1u);
   EXPECT_EQ(port->connection_count(), 2u);
   a.send("ok");
   a.read_until_eof();
@@ -130,7 +130,7 @@ TEST(Tcp, PerPeerLimit) {
   RawClient a(reactor, port->address()), b(reactor, port->address());
   b.read_until_eof();
   ASSERT_TRUE(run_until(reactor, [&] { return b.eof(); }));
-  EXPECT_EQ(port->stats().refused, 1u);
+  EXPECT_EQ(port->stats().refused(), 1u);
 }
 
 TEST(Tcp, NewLimitsApplyToConnectionsAlreadyOpen) {

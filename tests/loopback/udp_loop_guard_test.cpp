@@ -37,7 +37,7 @@ TEST(UdpLoopGuard, TheClassicServicePortsAndItsOwnPortAreDroppedTheirNeighboursA
   for (std::uint16_t p : {7, 13, 19, 37}) g.deliver_from("127.0.0.1", p);
   g.deliver_from("127.0.0.1", own);
   EXPECT_TRUE(g.recorder->received.empty());
-  EXPECT_EQ(g.port->stats().dropped_loop, 5u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 5u);
 
   for (std::uint16_t p : {8, 36, 38}) g.deliver_from("127.0.0.1", p);
   ASSERT_EQ(g.recorder->received.size(), 3u);
@@ -45,7 +45,7 @@ TEST(UdpLoopGuard, TheClassicServicePortsAndItsOwnPortAreDroppedTheirNeighboursA
   EXPECT_EQ(g.recorder->received[1].second, 36);
   EXPECT_EQ(g.recorder->received[2].second, 38);
   EXPECT_EQ(g.recorder->received[2].first, "from 38");
-  EXPECT_EQ(g.port->stats().dropped_loop, 5u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 5u);
   EXPECT_EQ(g.port->stats().received, 8u);
 }
 
@@ -53,9 +53,9 @@ TEST(UdpLoopGuard, EachClassicPortIsDroppedFromAnyHost) {
   GuardedPort g;
   for (std::uint16_t p : {7, 13, 19, 37}) {
     SCOPED_TRACE(p);
-    auto before = g.port->stats().dropped_loop;
+    auto before = g.port->stats().dropped(DatagramDrop::loop_source);
     g.deliver_from("127.0.0.9", p);
-    EXPECT_EQ(g.port->stats().dropped_loop, before + 1);
+    EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), before + 1);
   }
   EXPECT_TRUE(g.recorder->received.empty());
 }
@@ -65,9 +65,9 @@ TEST(UdpLoopGuard, ItsOwnPortOnAnotherHostIsNotALoop) {
   const std::uint16_t own = g.port->address().port();
   g.deliver_from("127.0.0.2", own);
   ASSERT_EQ(g.recorder->received.size(), 1u);
-  EXPECT_EQ(g.port->stats().dropped_loop, 0u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 0u);
   g.deliver_from("::1", own);
-  EXPECT_EQ(g.port->stats().dropped_loop, 1u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 1u);
 }
 
 TEST(UdpLoopGuard, TurnedOffEveryPortIsDelivered) {
@@ -76,7 +76,7 @@ TEST(UdpLoopGuard, TurnedOffEveryPortIsDelivered) {
   GuardedPort g(limits);
   for (std::uint16_t p : {7, 13, 19, 37}) g.deliver_from("127.0.0.1", p);
   EXPECT_EQ(g.recorder->received.size(), 4u);
-  EXPECT_EQ(g.port->stats().dropped_loop, 0u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 0u);
 }
 
 TEST(UdpLoopGuard, ADroppedDatagramDoesNotSpendTheSourcesRate) {
@@ -89,8 +89,8 @@ TEST(UdpLoopGuard, ADroppedDatagramDoesNotSpendTheSourcesRate) {
   g.deliver_from("127.0.0.1", 40000);
   g.deliver_from("127.0.0.1", 40000);
   EXPECT_EQ(g.recorder->received.size(), 2u);
-  EXPECT_EQ(g.port->stats().dropped_loop, 5u);
-  EXPECT_EQ(g.port->stats().dropped_rate, 1u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::loop_source), 5u);
+  EXPECT_EQ(g.port->stats().dropped(DatagramDrop::rate_limit), 1u);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST(UdpRate, TheBurstBelongsToTheHostNotToEachOfItsPorts) {
   RatedPort r(1, 2);
   for (std::uint16_t p = 40000; p < 40010; ++p) r.deliver_from("127.0.0.1", p);
   EXPECT_EQ(r.counter->received, 2);
-  EXPECT_EQ(r.port->stats().dropped_rate, 8u);
+  EXPECT_EQ(r.port->stats().dropped(DatagramDrop::rate_limit), 8u);
   r.deliver_from("127.0.0.2", 40000);  // another host has a burst of its own
   EXPECT_EQ(r.counter->received, 3);
 }

@@ -73,6 +73,19 @@ TEST(LimitKeys, EveryKeySetsItsOwnFieldAndNoOther) {
 
 TEST(LimitKeys, EveryKeyReadsItsRangeAndRejectsWhatIsOutside) {
   for (const auto& key : limit_keys()) {
+    if (key.boolean()) {
+      ErrorSink errors;
+      EXPECT_EQ(read_limit_keys({{key.name, true}}, "/defaults", errors).values.at(key.name), 1.0) << key.name;
+      EXPECT_EQ(read_limit_keys({{key.name, false}}, "/defaults", errors).values.at(key.name), 0.0) << key.name;
+      EXPECT_EQ(errors.count(), 0u) << key.name;
+      for (const nlohmann::json& bad : {nlohmann::json(1), nlohmann::json(0), nlohmann::json("true")}) {
+        ErrorSink out;
+        EXPECT_TRUE(read_limit_keys({{key.name, bad}}, "/services/3", out).values.empty()) << key.name;
+        ASSERT_EQ(out.count(), 1u) << key.name << " " << bad;
+        EXPECT_EQ(out.errors()[0].path, "/services/3/" + key.name);
+      }
+      continue;
+    }
     ErrorSink errors;
     const auto ends = read_limit_keys({{key.name, key.min}}, "/defaults", errors);
     EXPECT_EQ(ends.values.at(key.name), static_cast<double>(key.min)) << key.name;
@@ -109,11 +122,21 @@ TEST(LimitKeys, RangeErrorsKeepTheirWording) {
             "/services/0/udp_replies_per_second: must be a number between 0 and 1000000, not -1");
 }
 
+TEST(LimitKeys, LogConnectionsSetsBothTransportsAccessLogs) {
+  LimitOverrides set;
+  set.values["log_connections"] = 1;
+  const Limits on = set.applied_to(Limits{});
+  EXPECT_TRUE(on.stream.log_connections);
+  EXPECT_TRUE(on.datagram.log_connections);
+}
+
 TEST(LimitKeys, DefaultsAreTheFrameworksOwn) {
   EXPECT_EQ(find_limit_key("max_connections")->default_value(), StreamLimits{}.max_connections);
   EXPECT_EQ(find_limit_key("idle_timeout_ms")->default_value(), StreamLimits{}.idle_timeout.count());
   EXPECT_EQ(find_limit_key("max_line_length")->default_value(), LineReceiver::default_max_line_length);
   EXPECT_EQ(find_limit_key("udp_replies_per_second")->default_value(), DatagramLimits{}.replies_per_second);
+  EXPECT_EQ(find_limit_key("log_connections")->default_value(), StreamLimits{}.log_connections ? 1 : 0);
+  EXPECT_EQ(StreamLimits{}.log_connections, DatagramLimits{}.log_connections);
   EXPECT_EQ(find_limit_key("no_such_key"), nullptr);
 }
 

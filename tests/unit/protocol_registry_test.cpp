@@ -46,7 +46,8 @@ class StockProtocolsTest : public ::testing::Test {
 };
 
 TEST_F(StockProtocolsTest, EveryProtocolIsRegistered) {
-  EXPECT_EQ(registry_.names(), (std::vector<std::string>{"daytime", "echo", "thanks", "udp_broadcast", "upper"}));
+  EXPECT_EQ(registry_.names(),
+            (std::vector<std::string>{"daytime", "echo", "metrics", "thanks", "udp_broadcast", "upper"}));
   for (const auto* info : registry_.list()) {
     EXPECT_FALSE(info->description.empty()) << info->name;
     EXPECT_EQ(info->origin, "builtin");
@@ -94,6 +95,7 @@ TEST_F(StockProtocolsTest, OptionDocsNameEveryOption) {
   EXPECT_EQ(option_names("daytime"), (std::vector<std::string>{"mode", "framing", "utc", "format"}));
   EXPECT_EQ(option_names("thanks"), (std::vector<std::string>{"message"}));
   EXPECT_EQ(option_names("udp_broadcast"), (std::vector<std::string>{"broadcast", "interval_ms", "message", "reply"}));
+  EXPECT_EQ(option_names("metrics"), (std::vector<std::string>{"path", "max_request_bytes"}));
 }
 
 TEST_F(StockProtocolsTest, TransportsFollowTheTable) {
@@ -103,7 +105,8 @@ TEST_F(StockProtocolsTest, TransportsFollowTheTable) {
   };
   for (const Row& row :
        {Row{"echo", true, true, true}, Row{"upper", true, true, true}, Row{"daytime", true, true, false},
-        Row{"thanks", true, false, true}, Row{"udp_broadcast", false, true, false}}) {
+        Row{"thanks", true, false, true}, Row{"udp_broadcast", false, true, false},
+        Row{"metrics", true, false, true}}) {
     const auto* info = registry_.find(row.name);
     ASSERT_NE(info, nullptr) << row.name;
     EXPECT_EQ(info->supports(TransportKind::tcp), row.tcp) << row.name;

@@ -10,6 +10,7 @@
 #include "braid/line_receiver.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/log.hpp"
+#include "braid/metrics.hpp"
 #include "braid/network.hpp"
 #include "braid/options.hpp"
 #include "braid/plugin.hpp"

@@ -26,6 +26,9 @@ struct StreamLimits {
   // (listen_stream and testing::StringConnection hand it to
   // Factory::set_max_line_length); 0: leave the factory's own setting.
   std::size_t max_line_length = 0;
+  // Access log: one info line per connection when it closes (peer, duration,
+  // bytes in and out, the CloseReason), and refusals at info, not debug.
+  bool log_connections = false;
 
   // An outgoing connection's defaults (connect_tcp, StreamClient, ...): the
   // same, but never closed as idle: a client decides when it is done, as in
@@ -45,6 +48,9 @@ struct DatagramLimits {
   double replies_per_second = 100;
   double reply_burst = 20;        // token bucket depth
   bool drop_loop_sources = true;  // ignore datagrams from ports 7, 13, 19, 37 and ourselves
+  // Access log: dropped datagrams at info, rate-limited (the first drop of a
+  // quiet spell, then at most one summary line per reason per second).
+  bool log_connections = false;
 
   friend bool operator==(const DatagramLimits&, const DatagramLimits&) = default;
 };

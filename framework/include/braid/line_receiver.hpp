@@ -24,7 +24,8 @@ class LineReceiver : public Protocol {
   void reading_resumed() final;
 
   virtual void line_received(std::string_view line) = 0;
-  // Called with the start of the over-long line; default: lose_connection().
+  // Called with the start of the over-long line (after the transport counted
+  // it: Transport::record_line_too_long); default: lose_connection().
   virtual void line_length_exceeded(std::string_view partial);
 
   // Writes `line` followed by the delimiter in one gathered write.
@@ -48,6 +49,7 @@ class LineReceiver : public Protocol {
   void split_and_hold(std::string_view data);
   void split_held();
   bool deliver(std::string_view line);
+  void report_line_too_long(std::string_view partial);
   void release_buffer();
   std::string buffer_;  // the start of the next line (or, while discarding, a delimiter's start)
   std::string held_;    // input after buffer_, not split yet: reading was paused

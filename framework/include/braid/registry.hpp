@@ -19,6 +19,7 @@
 namespace braid {
 
 class Clock;
+class MetricsRegistry;
 class Reactor;
 
 // What a builder knows about the service it builds for.
@@ -27,6 +28,9 @@ struct BuildContext {
   Endpoint endpoint;
   Clock* clock = nullptr;      // time source for the protocol (a ManualClock in tests)
   Reactor* reactor = nullptr;  // null in unit tests
+  // What a metrics exporter reports (braidd's, which outlives every service);
+  // null outside braidd and when a config is only checked.
+  MetricsRegistry* metrics = nullptr;
 };
 
 // What a one-for-all builder made: a Factory for a stream service, or a

@@ -16,6 +16,7 @@ struct TransportStats {
   std::uint64_t bytes_read = 0;     // taken from the socket
   std::uint64_t bytes_written = 0;  // handed to the socket
   std::uint64_t pauses = 0;         // times flow control paused reading
+  std::uint64_t lines_too_long = 0;  // over-long lines a framing layer reported (record_line_too_long)
 };
 
 class Transport {
@@ -49,6 +50,11 @@ class Transport {
   virtual const TransportStats& stats() const = 0;
   // True once lose_connection/abort_connection was called or the connection ended.
   virtual bool closing() const = 0;
+
+  // A framing layer above (LineReceiver) found a line over its limit: counted
+  // in stats().lines_too_long, and an access log names it as the reason the
+  // connection closed. The default does nothing (a transport without stats).
+  virtual void record_line_too_long() {}
 };
 
 // The transport of a DatagramProtocol: one socket, many peers.

@@ -43,6 +43,11 @@ std::size_t LineReceiver::max_line_length() const {
 
 void LineReceiver::line_length_exceeded(std::string_view) { transport().lose_connection(); }
 
+void LineReceiver::report_line_too_long(std::string_view partial) {
+  transport().record_line_too_long();
+  line_length_exceeded(partial);
+}
+
 void LineReceiver::send_line(std::string_view line) {
   std::array<std::string_view, 2> parts{line, delimiter_};
   transport().write_sequence(parts);
@@ -53,7 +58,7 @@ bool LineReceiver::deliver(std::string_view line) {
   if (transport().closing()) return false;
   if (delimiter_ == "\n" && !line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.size() > max_line_length()) {
-    line_length_exceeded(line);
+    report_line_too_long(line);
     return !transport().closing();
   }
   line_received(line);
@@ -147,7 +152,7 @@ std::string_view LineReceiver::split(std::string_view data) {
     std::size_t found = buffer_.find(delim, old >= d - 1 ? old - (d - 1) : 0);
     if (found == std::string::npos) {
       if (too_long(buffer_, delim, max_line_length())) {
-        line_length_exceeded(buffer_);
+        report_line_too_long(buffer_);
         discarding_ = !transport().closing();
         std::string tail = discarding_ ? delimiter_tail(buffer_, delimiter_.size()) : std::string();
         release_buffer();
@@ -172,7 +177,7 @@ std::string_view LineReceiver::split(std::string_view data) {
   }
 
   if (too_long(rest, delimiter_, max_line_length())) {
-    line_length_exceeded(rest);
+    report_line_too_long(rest);
     discarding_ = !transport().closing();
     if (discarding_) buffer_ = delimiter_tail(rest, delimiter_.size());
     return {};

@@ -158,9 +158,11 @@ void StreamConnection::handle_eof() {
   switch (phase_) {
     case Phase::open:
       phase_ = Phase::input_ended;
+      peer_closed_first_ = true;
       break;
     case Phase::shutting_output:
       phase_ = Phase::shutting_output_input_ended;
+      peer_closed_first_ = true;
       break;
     default:  // output_shut: both directions are done
       return close({});

@@ -63,8 +63,14 @@ class StreamConnection final : public Transport,
   const TransportStats& stats() const override { return stats_; }
   // lose_connection() was called, or the connection ended.
   bool closing() const override { return phase_ >= Phase::losing && phase_ != Phase::write_failed; }
+  void record_line_too_long() override { ++stats_.lines_too_long; }
+
+  // The peer's FIN came while we were still open for writing: the peer ended
+  // the connection, not us.
+  bool peer_closed_first() const { return peer_closed_first_; }
 
   std::uint32_t owner_slot = 0;  // the owner's bookkeeping
+  TimePoint opened_at{};         // set by an owner that logs durations
 
  private:
   // How the connection ends, one step at a time. Input: open until the
@@ -142,6 +148,7 @@ class StreamConnection final : public Transport,
   bool user_paused_ = false;
   bool flow_paused_ = false;
   bool resume_due_ = false;  // a pause was lifted: reading_resumed() comes before the next read
+  bool peer_closed_first_ = false;
 };
 
 }  // namespace braid::detail

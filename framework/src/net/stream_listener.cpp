@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "braid/log.hpp"
+#include "net/port_stats.hpp"
 #include "net/socket_util.hpp"
 #include "loop/reactor_internals.hpp"
 
@@ -94,6 +95,7 @@ void StreamListener::stop_listening() {
 }
 
 void StreamListener::close_connections() {
+  closing_all_ = true;
   auto snapshot = connections_;
   for (auto& c : snapshot) c->lose_connection();
 }
@@ -201,36 +203,49 @@ std::size_t StreamListener::PeerKeyHash::operator()(const PeerKey& k) const {
   return std::hash<std::string_view>{}({reinterpret_cast<const char*>(k.bytes.data()), k.bytes.size()});
 }
 
-bool StreamListener::over_limit(const Address& peer) {
-  if (limits_.max_connections > 0 && connections_.size() >= limits_.max_connections) return true;
+std::optional<RefusalReason> StreamListener::over_limit(const Address& peer) {
+  if (limits_.max_connections > 0 && connections_.size() >= limits_.max_connections)
+    return RefusalReason::max_connections;
   if (limits_.max_connections_per_peer > 0) {
     auto it = per_peer_.find(peer_key(peer));
-    if (it != per_peer_.end() && it->second >= limits_.max_connections_per_peer) return true;
+    if (it != per_peer_.end() && it->second >= limits_.max_connections_per_peer)
+      return RefusalReason::max_connections_per_peer;
   }
-  return false;
+  return std::nullopt;
+}
+
+// The line names the limit and its value: the key to raise in the config.
+void StreamListener::refuse(int fd, const Address& peer, RefusalReason reason) {
+  ++stats_.refused_by[static_cast<std::size_t>(reason)];
+  ::close(fd);
+  const auto level = limits_.log_connections ? spdlog::level::info : spdlog::level::debug;
+  if (!spdlog::should_log(level)) return;
+  switch (reason) {
+    case RefusalReason::max_connections:
+      return spdlog::log(level, "{}: refused peer={} reason=max_connections limit={}", label_, peer.to_string(),
+                         limits_.max_connections);
+    case RefusalReason::max_connections_per_peer:
+      return spdlog::log(level, "{}: refused peer={} reason=max_connections_per_peer limit={}", label_,
+                         peer.to_string(), limits_.max_connections_per_peer);
+    case RefusalReason::protocol:
+      return spdlog::log(level, "{}: refused peer={} reason=protocol", label_, peer.to_string());
+  }
 }
 
 void StreamListener::adopt(int fd, const Address& peer) {
   ++stats_.accepted;
-  if (over_limit(peer)) {
-    ++stats_.refused;
-    spdlog::debug("{}: refused {}: connection limit reached", label_, peer.to_string());
-    ::close(fd);
-    return;
-  }
+  if (auto reason = over_limit(peer)) return refuse(fd, peer, *reason);
   std::unique_ptr<Protocol> protocol;
   try {
     protocol = factory_->build_protocol(peer);
   } catch (const std::exception& e) {
     spdlog::error("{}: build_protocol threw: {}", label_, e.what());
   }
-  if (!protocol) {
-    ++stats_.refused;
-    ::close(fd);
-    return;
-  }
+  if (!protocol) return refuse(fd, peer, RefusalReason::protocol);
+  ++stats_.connections;
   auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(protocol), factory_, limits_,
                                                        this);
+  if (limits_.log_connections) connection->opened_at = reactor_.clock().now();
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
   if (idle_sweep_ && connections_.size() == 1) idle_sweep_->start(false);
@@ -239,13 +254,42 @@ void StreamListener::adopt(int fd, const Address& peer) {
   connection->start();
 }
 
-void StreamListener::connection_closed(StreamConnection& connection, std::error_code) {
+namespace {
+void add_connection_counters(ListenerStats& to, const TransportStats& from) {
+  to.bytes_received += from.bytes_read;
+  to.bytes_sent += from.bytes_written;
+  to.read_pauses += from.pauses;
+  to.lines_too_long += from.lines_too_long;
+}
+}  // namespace
+
+const ListenerStats& StreamListener::stats() const {
+  snapshot_ = stats_;
+  for (const auto& c : connections_) add_connection_counters(snapshot_, c->stats());
+  snapshot_.open = connections_.size();
+  return snapshot_;
+}
+
+void StreamListener::log_access(const StreamConnection& connection, CloseReason reason, std::error_code error) const {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(reactor_.clock().now() - connection.opened_at);
+  const TransportStats& s = connection.stats();
+  spdlog::info("{}: closed peer={} duration_ms={} bytes_in={} bytes_out={} reason={}{}", label_,
+               connection.peer().to_string(), ms.count(), s.bytes_read, s.bytes_written, to_string(reason),
+               reason == CloseReason::error ? " error=\"" + error.message() + "\"" : std::string());
+}
+
+void StreamListener::connection_closed(StreamConnection& connection, std::error_code reason) {
   std::size_t slot = connection.owner_slot;
   if (slot >= connections_.size() || connections_[slot].get() != &connection) return;
   if (limits_.max_connections_per_peer > 0) {
     auto it = per_peer_.find(peer_key(connection.peer()));
     if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
   }
+  add_connection_counters(stats_, connection.stats());
+  const CloseReason why = classify_close({reason, connection.peer_closed_first(),
+                                          connection.stats().lines_too_long > 0, closing_all_});
+  ++stats_.closed_by[static_cast<std::size_t>(why)];
+  if (limits_.log_connections) log_access(connection, why, reason);
   // The posted call that invoked us holds its own reference: dropping ours
   // here does not destroy the connection under its own feet.
   connections_[slot] = std::move(connections_.back());

@@ -1,7 +1,9 @@
 #pragma once
 // Accepts TCP or UNIX stream connections and owns them until they close.
 // Enforces max_connections / max_connections_per_peer (over the limit: the new
-// connection is closed at once and counted). When descriptors run out
+// connection is closed at once and counted by RefusalReason). A closing
+// connection's counters are added to the listener's totals, and with
+// log_connections it gets an access-log line. When descriptors run out
 // (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
 // spinning, and resumes on its own.
 #include <array>
@@ -29,7 +31,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   void close_connections() override;
   void abort_connections() override;
   void on_drained(std::function<void()> fn) override;
-  const ListenerStats& stats() const override { return stats_; }
+  const ListenerStats& stats() const override;
   void set_label(std::string label) override { label_ = std::move(label); }
   void set_limits(const StreamLimits& limits) override;
 
@@ -43,7 +45,10 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   void on_events(std::uint32_t events) override;
   void on_acceptable();
   void back_off();
-  bool over_limit(const Address& peer);
+  // The limit a new connection from `peer` would exceed, if any.
+  std::optional<RefusalReason> over_limit(const Address& peer);
+  void refuse(int fd, const Address& peer, RefusalReason reason);
+  void log_access(const StreamConnection& connection, CloseReason reason, std::error_code error) const;
   void check_drained();
   void sweep_idle();
   void schedule_idle_sweep();
@@ -58,7 +63,8 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   std::shared_ptr<Factory> factory_;
   StreamLimits limits_;
   std::string label_;
-  ListenerStats stats_;
+  ListenerStats stats_;  // closed connections' counters included; open ones are added by stats()
+  mutable ListenerStats snapshot_;
   std::vector<std::shared_ptr<StreamConnection>> connections_;
   // Connections per peer host, keyed by the raw address (no text per accept).
   struct PeerKey {
@@ -75,6 +81,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   std::unique_ptr<LoopingCall> idle_sweep_;
   std::chrono::milliseconds backoff_{0};
   bool listening_ = true;
+  bool closing_all_ = false;  // close_connections() was called: the service is stopping
   int accept_budget_ = 1;
   bool budget_spent_ = false;
   std::uint64_t budget_spent_on_turn_ = 0;

@@ -22,6 +22,7 @@ UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<Dat
       rates_(limits.replies_per_second, limits.reply_burst) {
   fd_ = open_bound_socket(endpoint, SOCK_DGRAM);
   address_ = local_address(fd_);
+  if (limits_.log_connections) drop_log_.emplace(reactor_.clock(), label_);
   if (auto ec = watch_.start(ReactorInternals::poller(reactor_), fd_, [this](std::uint32_t) { on_readable(); },
                              Poller::Trigger::level)) {
     ::close(fd_);
@@ -86,24 +87,30 @@ void UdpPort::on_readable() {
       continue;
     }
     for (int i = 0; i < n && open_; ++i) {
-      std::size_t size = std::min<std::size_t>(messages[i].msg_len, Reactor::read_buffer_size);
-      deliver({static_cast<const char*>(iov[i].iov_base), size},
-              Address::from_sockaddr(reinterpret_cast<sockaddr*>(&sources[i]), messages[i].msg_hdr.msg_namelen));
+      const Address from =
+          Address::from_sockaddr(reinterpret_cast<sockaddr*>(&sources[i]), messages[i].msg_hdr.msg_namelen);
+      if (messages[i].msg_len > Reactor::read_buffer_size) {  // cut short: never handed on
+        ++stats_.received;
+        stats_.bytes_received += messages[i].msg_len;
+        drop(DatagramDrop::too_large, from);
+        continue;
+      }
+      deliver({static_cast<const char*>(iov[i].iov_base), messages[i].msg_len}, from);
     }
     if (static_cast<unsigned>(n) < slots) return;
   }
 }
 
+void UdpPort::drop(DatagramDrop reason, const Address& peer) {
+  ++stats_.dropped_by[static_cast<std::size_t>(reason)];
+  if (drop_log_) drop_log_->dropped(reason, peer);
+}
+
 void UdpPort::deliver(std::string_view datagram, const Address& from) {
   ++stats_.received;
-  if (limits_.drop_loop_sources && from_loop_source(from)) {
-    ++stats_.dropped_loop;
-    return;
-  }
-  if (!source_allowed(from)) {
-    ++stats_.dropped_rate;
-    return;
-  }
+  stats_.bytes_received += datagram.size();
+  if (limits_.drop_loop_sources && from_loop_source(from)) return drop(DatagramDrop::loop_source, from);
+  if (!source_allowed(from)) return drop(DatagramDrop::rate_limit, from);
   try {
     protocol_->datagram_received(datagram, from);
   } catch (const std::exception& e) {
@@ -141,11 +148,18 @@ void UdpPort::write(std::string_view data, const Address& to) {
     n = ::sendto(fd_, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL, to.sockaddr_ptr(),
                  to.sockaddr_len());
   } while (n < 0 && errno == EINTR);
-  if (n >= 0) return;
+  if (n >= 0) {
+    ++stats_.sent;
+    stats_.bytes_sent += static_cast<std::uint64_t>(n);
+    return;
+  }
   // Dropped, never retried: a reply too large for one datagram (EMSGSIZE), a
   // full socket buffer, an unreachable peer.
   const int error = errno;
-  ++stats_.send_errors;
+  drop(error == EMSGSIZE                                                 ? DatagramDrop::too_large
+       : error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS ? DatagramDrop::send_buffer_full
+                                                                        : DatagramDrop::send_failed,
+       to);
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{}: dropped a {} B datagram to {}: {}", label_, data.size(), to.to_string(),
                   std::system_category().message(error));

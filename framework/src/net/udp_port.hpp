@@ -2,13 +2,17 @@
 // A UDP socket serving one DatagramProtocol. Reads on readiness into the
 // reactor's buffer. Drops datagrams from the classic service ports (7, 13, 19,
 // 37) and from its own address, so two servers cannot echo at each other
-// forever, and rate-limits datagrams per source host when configured.
+// forever, and rate-limits datagrams per source host when configured. Every
+// drop is counted by DatagramDrop; with log_connections it is logged too
+// (DropLog).
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
+#include "net/drop_log.hpp"
 #include "net/rate_table.hpp"
 #include "loop/watch.hpp"
 
@@ -41,6 +45,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void on_readable();
   bool from_loop_source(const Address& from) const;
   bool source_allowed(const Address& from);
+  void drop(DatagramDrop reason, const Address& peer);
 
   Reactor& reactor_;
   int fd_ = -1;
@@ -51,6 +56,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   std::string label_;
   DatagramStats stats_;
   RateTable rates_;
+  std::optional<DropLog> drop_log_;  // with log_connections
   bool open_ = true;
 };
 

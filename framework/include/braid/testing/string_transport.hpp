@@ -70,6 +70,7 @@ class StringTransport : public Transport {
   std::size_t buffered_bytes() const override { return unread_.size(); }
   const TransportStats& stats() const override { return stats_; }
   bool closing() const override { return lose_requested_ || aborted_ || lost_; }
+  void record_line_too_long() override { ++stats_.lines_too_long; }
 
  private:
   // Reading is no longer paused: reading_resumed(), then the queued input.

@@ -1,5 +1,5 @@
 #pragma once
-// The stock protocols: echo, upper, daytime, thanks, udp_broadcast.
+// The stock protocols: echo, upper, daytime, thanks, udp_broadcast, metrics.
 #include "braid/registry.hpp"
 
 namespace braid::protocols {

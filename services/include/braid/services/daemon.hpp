@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "braid/metrics.hpp"
 #include "braid/reactor.hpp"
 #include "braid/registry.hpp"
 #include "braid/services/config.hpp"
@@ -50,6 +51,8 @@ class Daemon {
 
   // The services now running, in config order.
   std::vector<std::shared_ptr<ProtocolService>> running() const;
+  // What the `metrics` protocol reports: every running service, reloads, plugins.
+  const MetricsRegistry& metrics() const { return metrics_; }
 
  private:
   int start(const Config& config);
@@ -67,6 +70,7 @@ class Daemon {
   std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
   Config config_;
+  MetricsRegistry metrics_;  // before the services: it outlives them
   std::vector<std::unique_ptr<SignalWatch>> signals_;  // see watch_signals()
   std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
   std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing

@@ -13,6 +13,7 @@
 
 #include "braid/clock.hpp"
 #include "braid/listening_port.hpp"
+#include "braid/metrics.hpp"
 #include "braid/reactor.hpp"
 #include "braid/registry.hpp"
 #include "braid/service.hpp"
@@ -29,8 +30,10 @@ class ServiceStartError : public std::runtime_error {
 
 class ProtocolService final : public Service {
  public:
+  // `metrics` (optional) must outlive the service: its port is registered
+  // there while it listens, and builders get it (BuildContext::metrics).
   ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry, ServiceConfig config,
-                  std::chrono::milliseconds grace);
+                  std::chrono::milliseconds grace, MetricsRegistry* metrics = nullptr);
   ~ProtocolService() override;
   ProtocolService(const ProtocolService&) = delete;
   ProtocolService& operator=(const ProtocolService&) = delete;
@@ -62,6 +65,8 @@ class ProtocolService final : public Service {
   std::chrono::milliseconds grace_;
   std::unique_ptr<StreamPort> stream_;
   std::unique_ptr<DatagramPort> datagram_;
+  MetricsRegistry* metrics_;
+  MetricsRegistry::Registration metrics_registration_;  // after the ports: unregistered before they go
   DelayedCall grace_timer_;
   std::vector<std::function<void()>> waiters_;
   bool stopping_ = false;
