@@ -82,6 +82,12 @@ TEST_F(MetricsTest, OtherMethodsGet405AndTheConnectionCloses) {
   EXPECT_TRUE(transport_->disconnecting());
 }
 
+TEST_F(MetricsTest, AMethodWeDoNotServeIsRefusedBeforeItsBodyComes) {
+  const std::string reply = exchange("PUT /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 405 Method Not Allowed\r\n")) << reply;
+  EXPECT_TRUE(transport_->disconnecting());
+}
+
 TEST_F(MetricsTest, Http10ClosesUnlessAskedToKeepAlive) {
   std::string reply = exchange("GET /metrics HTTP/1.0\r\n\r\n");
   EXPECT_TRUE(reply.starts_with("HTTP/1.0 200 OK\r\n")) << reply.substr(0, 100);
