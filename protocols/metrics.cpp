@@ -3,7 +3,6 @@
 #include "braid/protocols/metrics.hpp"
 
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -128,7 +127,8 @@ void MetricsHttp::respond(http::status status, unsigned version, bool close, std
 void MetricsHttp::fail(const boost::system::error_code& ec) {
   const unsigned version = 11;
   if (ec == http::error::header_limit) {
-    return respond(http::status::request_header_fields_too_large, version, true, "431 Request Header Fields Too Large\n");
+    return respond(http::status::request_header_fields_too_large, version, true,
+                   "431 Request Header Fields Too Large\n");
   }
   if (ec == http::error::body_limit) {
     return respond(http::status::payload_too_large, version, true, "413 Payload Too Large\n");

@@ -123,7 +123,8 @@ void render_process(ExpositionWriter& out, const MetricsRegistry& registry, cons
     out.family("process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.");
     out.sample("process_cpu_seconds_total", {}, *process.cpu_seconds);
   }
-  out.family("braid_reloads_total", "counter", "Config reloads (SIGHUP) by result: ok, or failed (nothing or not everything applied).");
+  out.family("braid_reloads_total", "counter",
+             "Config reloads (SIGHUP) by result: ok, or failed (nothing or not everything applied).");
   out.sample("braid_reloads_total", {{"result", "ok"}}, registry.reloads(true));
   out.sample("braid_reloads_total", {{"result", "failed"}}, registry.reloads(false));
   out.family("braid_plugin_info", "gauge", "A loaded protocol plugin: its path and the protocols it registered.");
@@ -160,8 +161,7 @@ void render_services(ExpositionWriter& out, const std::vector<Service>& services
       out, services, "braid_connections_closed_total", "Connections closed, by why they closed.",
       [](const Service& s) { return s.stream ? &s.stream->stats().closed_by : nullptr; });
   per_service(out, services, "braid_bytes_received_total", "counter",
-              "Bytes received: from connections (open ones included), or in datagrams.",
-              [](const Service& s) -> V {
+              "Bytes received: from connections (open ones included), or in datagrams.", [](const Service& s) -> V {
                 return s.stream ? s.stream->stats().bytes_received : s.datagram->stats().bytes_received;
               });
   per_service(out, services, "braid_bytes_sent_total", "counter",

@@ -38,7 +38,9 @@ ProcessSample sample_process() {
   }
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) == 0) {
-    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     out.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   }
   return out;

@@ -6,8 +6,8 @@
 
 namespace braid::services {
 
-ProtocolService::ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry, ServiceConfig config,
-                                 std::chrono::milliseconds grace, MetricsRegistry* metrics)
+ProtocolService::ProtocolService(Reactor& reactor, std::shared_ptr<const ProtocolRegistry> registry,
+                                 ServiceConfig config, std::chrono::milliseconds grace, MetricsRegistry* metrics)
     : Service(config.name),
       reactor_(reactor),
       registry_(std::move(registry)),

@@ -141,7 +141,8 @@ TEST(Udp, ADatagramFromItsOwnAddressIsDropped) {
   echo->transport().write("to myself", port->address());
   UdpSocket normal;
   normal.send_to("x", port->address());
-  ASSERT_TRUE(run_until(reactor, [&] { return echo->received == 1 && port->stats().dropped(DatagramDrop::loop_source) == 1; }));
+  ASSERT_TRUE(
+      run_until(reactor, [&] { return echo->received == 1 && port->stats().dropped(DatagramDrop::loop_source) == 1; }));
 }
 
 TEST(Udp, DatagramsArePerSourceRateLimited) {
@@ -154,7 +155,8 @@ TEST(Udp, DatagramsArePerSourceRateLimited) {
   auto port = reactor.listen_udp(0, std::move(proto), "127.0.0.1", limits);
   UdpSocket client;
   for (int i = 0; i < 10; ++i) client.send_to("x", port->address());
-  ASSERT_TRUE(run_until(reactor, [&] { return echo->received + port->stats().dropped(DatagramDrop::rate_limit) == 10; }));
+  ASSERT_TRUE(
+      run_until(reactor, [&] { return echo->received + port->stats().dropped(DatagramDrop::rate_limit) == 10; }));
   EXPECT_EQ(echo->received, 3);
   int replies = 0;
   while (client.try_receive() != "<none>" && replies < 100) ++replies;

@@ -1,5 +1,7 @@
 // A UDP port's access log of dropped datagrams: the first drop of a quiet
 // spell at once, then at most one summary per reason per second.
+#include "net/drop_log.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -7,7 +9,6 @@
 
 #include "braid/log.hpp"
 #include "braid/testing/manual_clock.hpp"
-#include "net/drop_log.hpp"
 
 namespace braid::detail {
 namespace {

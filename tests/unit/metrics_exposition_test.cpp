@@ -1,13 +1,14 @@
 // The Prometheus text rendering: escaping, families, what each service and
 // the process expose, and the registry a scrape reads (no sockets: fake ports
 // with chosen counters).
+#include "braid/protocols/metrics_exposition.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "braid/metrics.hpp"
-#include "braid/protocols/metrics_exposition.hpp"
 #include "braid/protocols/stock.hpp"
 #include "braid/registry.hpp"
 
@@ -96,7 +97,8 @@ TEST(RenderMetrics, ExposesEachServicesCountersWithItsName) {
   EXPECT_TRUE(has_line(text, "# TYPE braid_connections_total counter")) << text;
   EXPECT_TRUE(has_line(text, "braid_connections_open{service=\"echo\"} 2")) << text;
   EXPECT_TRUE(has_line(text, "braid_connections_total{service=\"echo\"} 7")) << text;
-  EXPECT_TRUE(has_line(text, "braid_connections_refused_total{service=\"echo\",reason=\"max_connections_per_peer\"} 3"));
+  EXPECT_TRUE(
+      has_line(text, "braid_connections_refused_total{service=\"echo\",reason=\"max_connections_per_peer\"} 3"));
   EXPECT_TRUE(has_line(text, "braid_connections_refused_total{service=\"echo\",reason=\"max_connections\"} 0"));
   EXPECT_TRUE(has_line(text, "braid_idle_timeouts_total{service=\"echo\"} 4"));
   EXPECT_TRUE(has_line(text, "braid_connections_closed_total{service=\"echo\",reason=\"idle_timeout\"} 4"));
@@ -104,7 +106,8 @@ TEST(RenderMetrics, ExposesEachServicesCountersWithItsName) {
   EXPECT_TRUE(has_line(text, "braid_bytes_sent_total{service=\"echo\"} 90"));
   EXPECT_TRUE(has_line(text, "braid_lines_too_long_total{service=\"echo\"} 5"));
   EXPECT_TRUE(has_line(text, "braid_read_pauses_total{service=\"echo\"} 6"));
-  EXPECT_TRUE(has_line(text, "braid_service_info{service=\"echo\",protocol=\"echo\",address=\"tcp:127.0.0.1:4000\"} 1"));
+  EXPECT_TRUE(
+      has_line(text, "braid_service_info{service=\"echo\",protocol=\"echo\",address=\"tcp:127.0.0.1:4000\"} 1"));
   // udp: its own families, its bytes in the shared ones, and none of the stream ones.
   EXPECT_TRUE(has_line(text, "braid_datagrams_received_total{service=\"udp \\\"quoted\\\"\"} 10")) << text;
   EXPECT_TRUE(has_line(text, "braid_datagrams_sent_total{service=\"udp \\\"quoted\\\"\"} 8"));

@@ -1,11 +1,12 @@
 // What the framework counts without sockets: the rules that name a closed
 // connection's reason, the names metrics and logs use, and LineReceiver
 // reporting over-long lines to its transport.
+#include "net/port_stats.hpp"
+
 #include <gtest/gtest.h>
 
 #include "braid/line_receiver.hpp"
 #include "braid/testing/string_transport.hpp"
-#include "net/port_stats.hpp"
 
 namespace braid {
 namespace {
@@ -38,7 +39,8 @@ TEST(PortStats, ReasonNamesAreTheLimitKeysAndSnakeCase) {
   EXPECT_EQ(to_string(DatagramDrop::send_buffer_full), "send_buffer_full");
   for (std::size_t i = 0; i < refusal_reason_count; ++i)
     EXPECT_NE(to_string(static_cast<RefusalReason>(i)), "unknown") << i;
-  for (std::size_t i = 0; i < close_reason_count; ++i) EXPECT_NE(to_string(static_cast<CloseReason>(i)), "unknown") << i;
+  for (std::size_t i = 0; i < close_reason_count; ++i)
+    EXPECT_NE(to_string(static_cast<CloseReason>(i)), "unknown") << i;
   for (std::size_t i = 0; i < datagram_drop_count; ++i)
     EXPECT_NE(to_string(static_cast<DatagramDrop>(i)), "unknown") << i;
 }

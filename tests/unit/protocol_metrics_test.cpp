@@ -121,7 +121,8 @@ TEST_F(MetricsTest, GarbageGets400AndCloses) {
 }
 
 TEST_F(MetricsTest, NothingIsReadAfterClosing) {
-  const std::string reply = exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n");
+  const std::string reply =
+      exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /metrics HTTP/1.1\r\n\r\n");
   EXPECT_EQ(count(reply, "HTTP/1.1 "), 1u) << reply;
 }
 

@@ -103,10 +103,9 @@ TEST_F(StockProtocolsTest, TransportsFollowTheTable) {
     const char* name;
     bool tcp, udp, unix_stream;
   };
-  for (const Row& row :
-       {Row{"echo", true, true, true}, Row{"upper", true, true, true}, Row{"daytime", true, true, false},
-        Row{"thanks", true, false, true}, Row{"udp_broadcast", false, true, false},
-        Row{"metrics", true, false, true}}) {
+  for (const Row& row : {Row{"echo", true, true, true}, Row{"upper", true, true, true},
+                         Row{"daytime", true, true, false}, Row{"thanks", true, false, true},
+                         Row{"udp_broadcast", false, true, false}, Row{"metrics", true, false, true}}) {
     const auto* info = registry_.find(row.name);
     ASSERT_NE(info, nullptr) << row.name;
     EXPECT_EQ(info->supports(TransportKind::tcp), row.tcp) << row.name;

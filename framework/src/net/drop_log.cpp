@@ -23,8 +23,8 @@ void DropLog::dropped(DatagramDrop reason, const Address& from) {
 void DropLog::summarise(DatagramDrop reason) {
   Spell& spell = spells_[static_cast<std::size_t>(reason)];
   if (spell.unreported == 0) return;
-  spdlog::info("{}: dropped datagrams count={} reason={} in the last {} s", label_, spell.unreported,
-               to_string(reason), interval.count());
+  spdlog::info("{}: dropped datagrams count={} reason={} in the last {} s", label_, spell.unreported, to_string(reason),
+               interval.count());
   spell.unreported = 0;
   spell.timer = clock_.call_later(interval, [this, reason] { summarise(reason); });
 }

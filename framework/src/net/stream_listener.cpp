@@ -8,9 +8,9 @@
 #include <cstring>
 
 #include "braid/log.hpp"
+#include "loop/reactor_internals.hpp"
 #include "net/port_stats.hpp"
 #include "net/socket_util.hpp"
-#include "loop/reactor_internals.hpp"
 
 namespace braid::detail {
 namespace {
@@ -286,8 +286,8 @@ void StreamListener::connection_closed(StreamConnection& connection, std::error_
     if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
   }
   add_connection_counters(stats_, connection.stats());
-  const CloseReason why = classify_close({reason, connection.peer_closed_first(),
-                                          connection.stats().lines_too_long > 0, closing_all_});
+  const CloseReason why =
+      classify_close({reason, connection.peer_closed_first(), connection.stats().lines_too_long > 0, closing_all_});
   ++stats_.closed_by[static_cast<std::size_t>(why)];
   if (limits_.log_connections) log_access(connection, why, reason);
   // The posted call that invoked us holds its own reference: dropping ours

@@ -156,9 +156,9 @@ void UdpPort::write(std::string_view data, const Address& to) {
   // Dropped, never retried: a reply too large for one datagram (EMSGSIZE), a
   // full socket buffer, an unreachable peer.
   const int error = errno;
-  drop(error == EMSGSIZE                                                 ? DatagramDrop::too_large
+  drop(error == EMSGSIZE                                             ? DatagramDrop::too_large
        : error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS ? DatagramDrop::send_buffer_full
-                                                                        : DatagramDrop::send_failed,
+                                                                     : DatagramDrop::send_failed,
        to);
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{}: dropped a {} B datagram to {}: {}", label_, data.size(), to.to_string(),

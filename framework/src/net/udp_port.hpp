@@ -12,9 +12,9 @@
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
+#include "loop/watch.hpp"
 #include "net/drop_log.hpp"
 #include "net/rate_table.hpp"
-#include "loop/watch.hpp"
 
 namespace braid::detail {
 

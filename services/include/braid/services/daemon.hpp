@@ -70,7 +70,7 @@ class Daemon {
   std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
   Config config_;
-  MetricsRegistry metrics_;  // before the services: it outlives them
+  MetricsRegistry metrics_;                            // before the services: it outlives them
   std::vector<std::unique_ptr<SignalWatch>> signals_;  // see watch_signals()
   std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
   std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing
