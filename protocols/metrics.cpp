@@ -131,6 +131,12 @@ void MetricsHttp::fail(const boost::system::error_code& ec) {
                    "431 Request Header Fields Too Large\n");
   }
   if (ec == http::error::body_limit) {
+    // Beast checks Content-Length against the limit with the header, before
+    // we see it; the method (from the request line) still decides first.
+    const auto method = parser_->get().method();
+    if (method != http::verb::get && method != http::verb::head) {
+      return respond(http::status::method_not_allowed, parser_->get().version(), true, "405 Method Not Allowed\n");
+    }
     return respond(http::status::payload_too_large, version, true, "413 Payload Too Large\n");
   }
   respond(http::status::bad_request, version, true, "400 Bad Request: " + ec.message() + "\n");

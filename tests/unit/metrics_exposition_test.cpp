@@ -23,10 +23,10 @@ class FakeStreamPort final : public StreamPort {
   void close_connections() override {}
   void abort_connections() override {}
   void on_drained(std::function<void()>) override {}
-  const ListenerStats& stats() const override { return stats; }
+  const ListenerStats& stats() const override { return counts; }
   void set_label(std::string) override {}
 
-  ListenerStats stats;
+  ListenerStats counts;
   Address address_ = Address::ip("127.0.0.1", 4000);
 };
 
@@ -34,10 +34,10 @@ class FakeDatagramPort final : public DatagramPort {
  public:
   const Address& address() const override { return address_; }
   void stop_listening() override {}
-  const DatagramStats& stats() const override { return stats; }
+  const DatagramStats& stats() const override { return counts; }
   void set_label(std::string) override {}
 
-  DatagramStats stats;
+  DatagramStats counts;
   Address address_ = Address::ip("127.0.0.1", 5000);
 };
 
@@ -77,19 +77,19 @@ TEST(ExpositionWriter, WritesFamiliesAndSamples) {
 TEST(RenderMetrics, ExposesEachServicesCountersWithItsName) {
   MetricsRegistry registry;
   FakeStreamPort echo;
-  echo.stats.open = 2;
-  echo.stats.connections = 7;
-  echo.stats.refused_by[static_cast<std::size_t>(RefusalReason::max_connections_per_peer)] = 3;
-  echo.stats.closed_by[static_cast<std::size_t>(CloseReason::idle_timeout)] = 4;
-  echo.stats.bytes_received = 100;
-  echo.stats.bytes_sent = 90;
-  echo.stats.lines_too_long = 5;
-  echo.stats.read_pauses = 6;
+  echo.counts.open = 2;
+  echo.counts.connections = 7;
+  echo.counts.refused_by[static_cast<std::size_t>(RefusalReason::max_connections_per_peer)] = 3;
+  echo.counts.closed_by[static_cast<std::size_t>(CloseReason::idle_timeout)] = 4;
+  echo.counts.bytes_received = 100;
+  echo.counts.bytes_sent = 90;
+  echo.counts.lines_too_long = 5;
+  echo.counts.read_pauses = 6;
   FakeDatagramPort udp;
-  udp.stats.received = 10;
-  udp.stats.sent = 8;
-  udp.stats.bytes_received = 50;
-  udp.stats.dropped_by[static_cast<std::size_t>(DatagramDrop::rate_limit)] = 2;
+  udp.counts.received = 10;
+  udp.counts.sent = 8;
+  udp.counts.bytes_received = 50;
+  udp.counts.dropped_by[static_cast<std::size_t>(DatagramDrop::rate_limit)] = 2;
   auto r1 = registry.add("echo", "echo", echo);
   auto r2 = registry.add("udp \"quoted\"", "echo", udp);
 
