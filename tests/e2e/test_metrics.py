@@ -150,8 +150,8 @@ class Metrics(unittest.TestCase):
         with udp_socket() as sock:
             for i in range(sent):
                 sock.sendto(b"%03d" % i, address)
-            # Every datagram reaches braidd before the first drop is logged?
-            # No: wait for the drop, then for braidd to have counted them all.
+            # The first drop is logged at once, the rest summed up a second
+            # later, by when braidd has read all of them.
             self.daemon.wait_for_log(r"udp: dropped datagram from=127\.0\.0\.1:%d reason=rate_limit"
                                      % sock.getsockname()[1])
             summary = self.daemon.wait_for_log(r"udp: dropped datagrams count=(\d+) reason=rate_limit in the last 1 s")
@@ -162,7 +162,12 @@ class Metrics(unittest.TestCase):
             self.assertEqual(self.value(s, "braid_bytes_received_total", service="udp"), 3 * sent)
             self.assertEqual(answered + dropped, sent)
             self.assertGreaterEqual(dropped, 10)
-            self.assertEqual(int(summary.group(1)), dropped - 1, "one line for the first drop, one summary")
+            # One line for the first drop, then summaries (one a second) of the rest.
+            summarised = int(summary.group(1))
+            while summarised < dropped - 1:
+                summarised += int(self.daemon.wait_for_log(
+                    r"udp: dropped datagrams count=(\d+) reason=rate_limit in the last 1 s").group(1))
+            self.assertEqual(summarised, dropped - 1)
             self.assertEqual(self.value(s, "braid_bytes_sent_total", service="udp"), 3 * answered)
             replies = set()
             while len(replies) < answered:
