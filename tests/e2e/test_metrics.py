@@ -220,5 +220,24 @@ class Metrics(unittest.TestCase):
         self.assertEqual(self.value(s, "braid_reloads_total", result="failed"), failed + 1)
 
 
+class AccessLogReload(unittest.TestCase):
+    def test_a_reload_turns_the_access_log_on_in_place(self):
+        doc = config(service("echo", "echo", TCP0))
+        with Braidd(doc) as daemon:
+            with connect(daemon.addresses["echo"]) as sock:
+                port = sock.getsockname()[1]
+                sock.sendall(b"before")
+                self.assertEqual(recv_exactly(sock, 6), b"before")
+                doc["services"][0]["log_connections"] = True
+                daemon.write_config(doc)
+                daemon.signal(signal.SIGHUP)
+                daemon.wait_for_log(r"reload done: 1 kept \(1 with new limits\)")
+                sock.sendall(b"after")
+                self.assertEqual(recv_exactly(sock, 5), b"after")
+            line = daemon.wait_for_log(ACCESS.format(service="echo", port=port))
+            self.assertEqual(line.group(2, 3, 4), ("11", "11", "peer_closed"))
+            daemon.stop_and_clean_up()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -149,7 +149,7 @@ TEST(Tcp, NewLimitsApplyToConnectionsAlreadyOpen) {
   RawClient b(reactor, port->address());
   b.read_until_eof();
   ASSERT_TRUE(run_until(reactor, [&] { return b.eof(); }));
-  EXPECT_EQ(port->stats().refused, 1u);
+  EXPECT_EQ(port->stats().refused(), 1u);
   EXPECT_EQ(port->connection_count(), 1u);
 
   // And it follows a new idle timeout.

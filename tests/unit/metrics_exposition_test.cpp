@@ -25,6 +25,7 @@ class FakeStreamPort final : public StreamPort {
   void on_drained(std::function<void()>) override {}
   const ListenerStats& stats() const override { return counts; }
   void set_label(std::string) override {}
+  void set_limits(const StreamLimits&) override {}
 
   ListenerStats counts;
   Address address_ = Address::ip("127.0.0.1", 4000);
@@ -36,6 +37,7 @@ class FakeDatagramPort final : public DatagramPort {
   void stop_listening() override {}
   const DatagramStats& stats() const override { return counts; }
   void set_label(std::string) override {}
+  void set_limits(const DatagramLimits&) override {}
 
   DatagramStats counts;
   Address address_ = Address::ip("127.0.0.1", 5000);

@@ -70,7 +70,7 @@ class StreamConnection final : public Transport,
   bool peer_closed_first() const { return peer_closed_first_; }
 
   std::uint32_t owner_slot = 0;  // the owner's bookkeeping
-  TimePoint opened_at{};         // set by an owner that logs durations
+  TimePoint opened_at{};         // set by a listener, for the access log's duration
 
  private:
   // How the connection ends, one step at a time. Input: open until the

@@ -245,7 +245,8 @@ void StreamListener::adopt(int fd, const Address& peer) {
   ++stats_.connections;
   auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(protocol), factory_, limits_,
                                                        this);
-  if (limits_.log_connections) connection->opened_at = reactor_.clock().now();
+  // Always: log_connections may be turned on while it is open (set_limits).
+  connection->opened_at = reactor_.clock().now();
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connections_.push_back(connection);
   if (idle_sweep_ && connections_.size() == 1) idle_sweep_->start(false);

@@ -42,6 +42,11 @@ UdpPort::~UdpPort() { stop_listening(); }
 void UdpPort::set_limits(const DatagramLimits& limits) {
   limits_ = limits;
   rates_ = RateTable(limits.replies_per_second, limits.reply_burst);
+  if (!limits_.log_connections) {
+    drop_log_.reset();
+  } else if (!drop_log_) {
+    drop_log_.emplace(reactor_.clock(), label_);
+  }
 }
 
 void UdpPort::stop_listening() {
