@@ -44,6 +44,8 @@ class MetricsHttp final : public ProtocolOf<MetricsFactory> {
  public:
   void connection_made() override { next_request(); }
   void data_received(std::string_view data) override;
+  // Requests held back while flow control paused reading are answered now.
+  void reading_resumed() override { parse(); }
 
  private:
   using Parser = http::request_parser<http::string_body>;
@@ -73,8 +75,10 @@ void MetricsHttp::data_received(std::string_view data) {
   parse();
 }
 
+// Stops while reading is paused: a peer that pipelines requests and reads no
+// answers gets no more answers than the write buffer's high-water mark.
 void MetricsHttp::parse() {
-  while (!input_.empty() && !transport().closing()) {
+  while (!input_.empty() && !transport().closing() && !transport().reading_paused()) {
     boost::system::error_code ec;
     const std::size_t used = parser_->put(boost::asio::buffer(input_.data(), input_.size()), ec);
     input_.erase(0, used);

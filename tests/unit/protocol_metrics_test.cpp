@@ -74,6 +74,22 @@ TEST_F(MetricsTest, AnyChunkingAndPipelinedRequestsAreAnsweredInOrder) {
   }
 }
 
+TEST_F(MetricsTest, APeerThatDoesNotReadGetsNoMoreThanTheHighWaterMark) {
+  const std::size_t one_answer = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").size();
+  factory_ = build();
+  protocol_ = factory_->build_protocol(Address::ip("127.0.0.1", 40000));
+  transport_ = std::make_unique<testing::StringTransport>();
+  transport_->connect(*protocol_, factory_.get());
+  transport_->peer_stop_reading(16 * 1024, 4 * 1024);
+  std::string requests;
+  for (int i = 0; i < 200; ++i) requests += "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  transport_->deliver(requests);  // one read's worth, all pipelined
+  EXPECT_TRUE(transport_->reading_paused());
+  EXPECT_LE(transport_->buffered_bytes(), 16u * 1024 + one_answer) << "answering stopped at the high-water mark";
+  transport_->peer_read_all();
+  EXPECT_EQ(count(transport_->value(), "HTTP/1.1 200 OK\r\n"), 200u) << "every request answered once the peer reads";
+}
+
 TEST_F(MetricsTest, OtherMethodsGet405AndTheConnectionCloses) {
   const std::string reply = exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 405 Method Not Allowed\r\n")) << reply;
