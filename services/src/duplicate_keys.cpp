@@ -9,7 +9,8 @@ bool DuplicateKeys::operator()(int, nlohmann::json::parse_event_t e, nlohmann::j
     case event::object_start:
     case event::array_start:
       element_begins();
-      levels_.push_back(Level{.array = e == event::array_start});
+      levels_.emplace_back();
+      levels_.back().array = e == event::array_start;
       break;
     case event::object_end:
     case event::array_end:
