@@ -1,6 +1,9 @@
 """braidd's one-shot commands and usage errors: --version, --help,
 --list-protocols, --check, unknown options."""
 
+import glob
+import ipaddress
+import json
 import os
 import re
 import unittest
@@ -70,7 +73,24 @@ class Cli(unittest.TestCase):
         path = os.path.join(SOURCE_DIR, "config", "services.json")
         result = run_braidd(["--check", "--config", path])
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("OK (6 services, 6 enabled)", result.stdout)
+        self.assertIn("OK (7 services, 7 enabled)", result.stdout)
+
+    def test_shipped_configs_listen_on_loopback_only(self):
+        # A config someone runs as shipped must not answer the network (issue 15:
+        # the beacon used to bind 0.0.0.0 and tell anyone the host's name).
+        paths = [p for p in glob.glob(os.path.join(SOURCE_DIR, "config", "*.json")) if not p.endswith(".schema.json")]
+        self.assertTrue(paths)
+        for path in paths:
+            with open(path) as f:
+                services = json.load(f)["services"]
+            for service in services:
+                listen = service["listen"]
+                if listen.startswith(("unix:", "systemd:")):
+                    continue
+                interface = re.search(r":interface=(.+?)(?::[a-z]+=|$)", listen)
+                self.assertIsNotNone(interface, "%s: %s listens on every interface" % (path, service["name"]))
+                address = ipaddress.ip_address(interface.group(1).strip("[]"))
+                self.assertTrue(address.is_loopback, "%s: %s listens on %s" % (path, service["name"], listen))
 
 
 if __name__ == "__main__":
