@@ -84,8 +84,9 @@ ProtocolInfo daytime_info() {
           "format", daytime_default_format,
           "strftime(3) format of the time; the default is ctime(3)'s, e.g. \"Mon Dec  7 02:20:08 2026\""),
   };
-  // The brief's table lists daytime for tcp and udp only.
-  info.transports = {TransportKind::tcp, TransportKind::udp};
+  // A UNIX stream peer gets exactly what a TCP one gets (the brief: every stream
+  // protocol runs over unix: where it makes sense).
+  info.transports = {TransportKind::tcp, TransportKind::udp, TransportKind::unix_stream};
   info.build = [](Options& options, const BuildContext& ctx) -> Built {
     auto [mode, time, framing] = read_options(options, ctx);
     if (ctx.endpoint.kind == TransportKind::udp)

@@ -41,6 +41,8 @@ class StockServices(unittest.TestCase):
             service("daytime-utc", "daytime", TCP0, options={"utc": True, "format": "%Y-%m-%dT%H:%M:%SZ"}),
             service("daytime-udp", "daytime", UDP0),
             service("stamp", "daytime", TCP0, options={"mode": "stamp"}),
+            service("daytime-unix", "daytime", sock("daytime.sock")),
+            service("stamp-unix", "daytime", sock("stamp.sock"), options={"mode": "stamp"}),
             service("thanks", "thanks", TCP0),
             service("thanks-unix", "thanks", sock("thanks.sock"), options={"message": "bye\n"}),
             service("beacon", "udp_broadcast", UDP0,
@@ -61,7 +63,8 @@ class StockServices(unittest.TestCase):
 
     def test_ready_file_lists_every_service_with_its_bound_address(self):
         self.assertEqual(list(self.at), ["echo", "echo-udp", "echo-unix", "upper", "upper-udp", "upper-unix",
-                                         "daytime", "daytime-utc", "daytime-udp", "stamp", "thanks", "thanks-unix",
+                                         "daytime", "daytime-utc", "daytime-udp", "stamp", "daytime-unix", "stamp-unix",
+                                         "thanks", "thanks-unix",
                                          "beacon", "bcast"])
         for name, value in self.at.items():
             kind, address = parse_address(value)
@@ -124,6 +127,13 @@ class StockServices(unittest.TestCase):
             self.assertEqual(STAMP.match(recv_until(sock, b"\n")).group(1), b"first")
             sock.sendall(b"ond\r\n")
             self.assertEqual(STAMP.match(recv_until(sock, b"\n")).group(1), b"second")
+
+    def test_daytime_over_unix_in_both_modes(self):
+        with connect(self.at["daytime-unix"]) as sock:
+            self.assertRegex(recv_all(sock), DAYTIME)
+        with connect(self.at["stamp-unix"]) as sock:
+            sock.sendall(b"over unix\n")
+            self.assertEqual(STAMP.match(recv_until(sock, b"\n")).group(1), b"over unix")
 
     def test_thanks_tcp_and_unix(self):
         with connect(self.at["thanks"]) as sock:

@@ -104,7 +104,7 @@ TEST_F(StockProtocolsTest, TransportsFollowTheTable) {
     bool tcp, udp, unix_stream;
   };
   for (const Row& row : {Row{"echo", true, true, true}, Row{"upper", true, true, true},
-                         Row{"daytime", true, true, false}, Row{"thanks", true, false, true},
+                         Row{"daytime", true, true, true}, Row{"thanks", true, false, true},
                          Row{"udp_broadcast", false, true, false}, Row{"metrics", true, false, true}}) {
     const auto* info = registry_.find(row.name);
     ASSERT_NE(info, nullptr) << row.name;
