@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# package.install: the .debs build from this build tree and install with dpkg
+# into a scratch root, where braidd runs and the package's promises hold.
+#
+#   install_test.sh BUILD_DIR
+#
+# 1. cpack makes braid and braid-dev into a scratch directory (its own staging
+#    too, so it never races a `--target package` in the same tree), and their
+#    control data is checked.
+# 2. The scratch root: in a private mount namespace (unshare --mount), an
+#    overlay with / as its lower layer and a tmpfs as its upper layer, entered
+#    with chroot. dpkg writes only to the tmpfs, which vanishes with the
+#    namespace; the real system is untouched (checked at the end).
+# 3. Inside: dpkg -i, then braidd --version and --check of /etc/braid/braidd.json,
+#    the conffile registered, the user braid, the units (systemd-analyze verify
+#    on the installed paths), man pages, schema, find_package(Braid) against
+#    braid-dev, a reinstall over the existing user and a modified conffile,
+#    remove and purge.
+# Exit 77 (CTest: skipped) when not root or when this kernel or container
+# allows no mount namespace or overlay.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+ok() { echo "ok: $*"; }
+contains() { [[ "$1" == *"$2"* ]]; }
+
+# Stage 3: inside the scratch root. $2: the version the packages carry.
+in_root() {
+  local version=$1 debs=/var/tmp/braid-debs
+  export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+  getent passwd braid >/dev/null && fail "the scratch root has a user braid before the install"
+  # man-db would rebuild its index on every install; not what is tested here.
+  rm -f /var/lib/man-db/auto-update
+
+  dpkg -i "$debs"/braid_"$version"_*.deb "$debs"/braid-dev_"$version"_*.deb >/var/tmp/dpkg.log 2>&1 ||
+    { cat /var/tmp/dpkg.log; fail "dpkg -i failed"; }
+  [[ $(dpkg-query -W -f='${Status}' braid) == "install ok installed" ]] || fail "braid is not installed"
+  [[ $(dpkg-query -W -f='${Status}' braid-dev) == "install ok installed" ]] || fail "braid-dev is not installed"
+  ok "dpkg -i braid braid-dev"
+
+  [[ $(command -v braidd) == /usr/bin/braidd ]] || fail "braidd is not /usr/bin/braidd"
+  [[ $(braidd --version) == "braidd $version" ]] || fail "braidd --version: $(braidd --version)"
+  ok "braidd --version: braidd $version"
+  local check
+  check=$(braidd --check --config /etc/braid/braidd.json) || fail "braidd --check failed: $check"
+  contains "$check" "/etc/braid/braidd.json: OK (" || fail "braidd --check said: $check"
+  ok "braidd --check --config /etc/braid/braidd.json: $check"
+  [[ $(braid-client service http) == 80 ]] || fail "braid-client service http (netbase's /etc/services)"
+  ok "braid-client service http: 80"
+
+  local conffiles sum
+  conffiles=$(dpkg-query -W -f='${Conffiles}' braid)
+  sum=$(md5sum </etc/braid/braidd.json | cut -d' ' -f1)
+  contains "$conffiles" "/etc/braid/braidd.json $sum" || fail "conffiles: '$conffiles' (md5 $sum)"
+  ok "conffile registered:$conffiles"
+
+  local entry uid
+  entry=$(grep '^braid:' /etc/passwd) || fail "no user braid in /etc/passwd"
+  IFS=: read -r _ _ uid _ _ home shell <<<"$entry"
+  ((uid < 1000)) || fail "braid is not a system user: $entry"
+  [[ $home == /nonexistent && $shell == /usr/sbin/nologin ]] || fail "braid: $entry"
+  grep -q '^braid:' /etc/group || fail "no group braid"
+  [[ $(id -gn braid) == braid ]] || fail "braid's group: $(id -gn braid)"
+  ok "user: $entry"
+
+  local unit output
+  for unit in braidd.service braidd.socket; do
+    [[ -f /lib/systemd/system/$unit ]] || fail "/lib/systemd/system/$unit is missing"
+  done
+  output=$(SYSTEMD_LOG_COLOR=0 systemd-analyze verify /lib/systemd/system/braidd.service \
+             /lib/systemd/system/braidd.socket 2>&1) || fail "systemd-analyze verify: $output"
+  [[ -z $output ]] || fail "systemd-analyze verify says: $output"
+  ok "units installed and verified in place"
+
+  [[ $(man -w braidd) == /usr/share/man/man8/braidd.8.gz ]] || fail "man -w braidd: $(man -w braidd)"
+  [[ $(man -w braid-client) == /usr/share/man/man1/braid-client.1.gz ]] || fail "no braid-client(1)"
+  python3 -c 'import json, sys; json.load(open(sys.argv[1]))' /usr/share/braid/braid.schema.json ||
+    fail "no valid /usr/share/braid/braid.schema.json"
+  ok "man pages, schema"
+
+  # braid-dev: a project finds the package and its targets (configure only).
+  mkdir -p /var/tmp/consumer
+  cat >/var/tmp/consumer/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.22)
+project(consumer CXX)
+find_package(Braid REQUIRED)
+get_target_property(lib braid::framework LOCATION)
+message(STATUS "braid::framework: ${lib}; braidd: ${Braid_BRAIDD}")
+EOF
+  output=$(cmake -S /var/tmp/consumer -B /var/tmp/consumer/build 2>&1) || fail "find_package(Braid): $output"
+  contains "$output" "braid::framework: /usr/lib/libbraid.so.0.1; braidd: /usr/bin/braidd" ||
+    contains "$output" "braid::framework: /usr/lib/libbraid.so.$version; braidd: /usr/bin/braidd" ||
+    fail "find_package(Braid) found: $(grep braid:: <<<"$output")"
+  ok "find_package(Braid): $(grep -o 'braid::framework: .*' <<<"$output")"
+
+  # Again over the existing user and a changed conffile: both survive.
+  echo ' ' >>/etc/braid/braidd.json
+  dpkg -i "$debs"/braid_"$version"_*.deb >/var/tmp/dpkg.log 2>&1 || { cat /var/tmp/dpkg.log; fail "reinstall failed"; }
+  [[ $(tail -c 2 /etc/braid/braidd.json) == ' ' ]] || fail "the reinstall overwrote the changed conffile"
+  [[ $(grep -c '^braid:' /etc/passwd) == 1 ]] || fail "the reinstall added a second braid"
+  ok "reinstall keeps the user and the changed conffile"
+
+  dpkg --remove braid-dev braid >/var/tmp/dpkg.log 2>&1 || { cat /var/tmp/dpkg.log; fail "dpkg --remove failed"; }
+  [[ ! -e /usr/bin/braidd && ! -e /lib/systemd/system/braidd.service ]] || fail "remove left files behind"
+  [[ -f /etc/braid/braidd.json ]] || fail "remove deleted the conffile (only purge may)"
+  dpkg --purge braid >/var/tmp/dpkg.log 2>&1 || { cat /var/tmp/dpkg.log; fail "dpkg --purge failed"; }
+  [[ ! -e /etc/braid/braidd.json ]] || fail "purge left /etc/braid/braidd.json"
+  local status
+  status=$(dpkg-query -W -f='${Status}' braid 2>/dev/null || true)
+  [[ -z $status || $status == *" not-installed" ]] || fail "after purge, braid's status is '$status'"
+  getent passwd braid >/dev/null || fail "purge removed the user braid (Debian keeps system users)"
+  ok "remove keeps the conffile, purge removes it, the user stays"
+}
+
+# Stage 2: in the private mount namespace. $1: work directory, $2: version.
+in_namespace() {
+  local work=$1 version=$2 root=$1/root layers=$1/layers
+  mkdir -p "$layers" "$root"
+  mount -t tmpfs -o size=2g braid-scratch "$layers"
+  mkdir -p "$layers/upper" "$layers/work"
+  mount -t overlay braid-scratch -o "lowerdir=/,upperdir=$layers/upper,workdir=$layers/work" "$root" ||
+    skip "this kernel refuses an overlay of / on tmpfs"
+  mount --rbind /dev "$root/dev"
+  mount --rbind /proc "$root/proc"
+  mkdir -p "$root/var/tmp/braid-debs"
+  cp "$work"/out/*.deb "$root/var/tmp/braid-debs/"
+  cp "$0" "$root/var/tmp/install_test.sh"
+  chroot "$root" /bin/bash /var/tmp/install_test.sh --in-root "$version"
+}
+
+if [[ ${1:-} == --in-root ]]; then in_root "$2"; exit 0; fi
+if [[ ${1:-} == --in-namespace ]]; then in_namespace "$2" "$3"; exit 0; fi
+
+# Stage 1.
+[[ $# -eq 1 ]] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+[[ $(id -u) -eq 0 ]] || skip "needs root (dpkg -i into a scratch root, mount)"
+for tool in cpack dpkg-deb unshare chroot; do
+  command -v "$tool" >/dev/null || fail "$tool not found (tools/install-deps)"
+done
+unshare --mount true 2>/dev/null || skip "no mount namespace allowed here (a container without CAP_SYS_ADMIN?)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/braid-package.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passwd_before=$(md5sum </etc/passwd)
+had_braidd=no
+[[ -e /usr/bin/braidd ]] && had_braidd=yes
+
+# gzip: quicker than xz for a test, and the contents are the same.
+cpack --config "$build/CPackConfig.cmake" -B "$work/out" -D CPACK_DEBIAN_COMPRESSION_TYPE=gzip >"$work/cpack.log" 2>&1 ||
+  { cat "$work/cpack.log"; fail "cpack failed (is the build tree built?)"; }
+shopt -s nullglob
+runtime=("$work"/out/braid_*.deb)
+dev=("$work"/out/braid-dev_*.deb)
+[[ ${#runtime[@]} -eq 1 && ${#dev[@]} -eq 1 ]] || fail "cpack made $(ls "$work/out")"
+version=$(dpkg-deb -f "${runtime[0]}" Version)
+ok "cpack: $(basename "${runtime[0]}") $(basename "${dev[0]}")"
+
+depends=$(dpkg-deb -f "${runtime[0]}" Depends)
+for dep in netbase adduser "libc6 (" "libstdc++6 ("; do
+  contains "$depends" "$dep" || fail "braid's Depends lacks $dep: $depends"
+done
+contains "$(dpkg-deb -f "${dev[0]}" Depends)" "braid (= $version)" || fail "braid-dev does not depend on braid (= $version)"
+ok "Depends: $depends"
+[[ $(dpkg-deb --ctrl-tarfile "${runtime[0]}" | tar -xO ./conffiles) == /etc/braid/braidd.json ]] ||
+  fail "braid's conffiles is not exactly /etc/braid/braidd.json"
+files=$(dpkg-deb -c "${runtime[0]}" | awk '{print $6}')
+for f in ./usr/bin/braidd ./usr/bin/braid-client ./usr/lib/libbraid.so.0.1 ./etc/braid/braidd.json \
+         ./lib/systemd/system/braidd.service ./lib/systemd/system/braidd.socket ./usr/share/braid/braid.schema.json \
+         ./usr/share/man/man8/braidd.8.gz ./usr/share/man/man1/braid-client.1.gz ./usr/share/doc/braid/operating.md; do
+  grep -qxF "$f" <<<"$files" || fail "braid lacks $f"
+done
+grep -q '^\./usr/include/' <<<"$files" && fail "braid holds headers"
+files=$(dpkg-deb -c "${dev[0]}" | awk '{print $6}')
+for f in ./usr/include/braid/braid.hpp ./usr/lib/cmake/Braid/BraidConfig.cmake ./usr/lib/libbraid.so; do
+  grep -qxF "$f" <<<"$files" || fail "braid-dev lacks $f"
+done
+ok "contents of braid and braid-dev"
+
+unshare --mount --propagation private "$0" --in-namespace "$work" "$version"
+
+[[ $(md5sum </etc/passwd) == "$passwd_before" ]] || fail "the real /etc/passwd changed"
+[[ $had_braidd == yes || ! -e /usr/bin/braidd ]] || fail "braidd appeared in the real /usr/bin"
+ok "the real system is untouched"
