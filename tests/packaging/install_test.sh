@@ -11,7 +11,10 @@
 #    overlay with / as its lower layer and a tmpfs as its upper layer, entered
 #    with chroot. dpkg writes only to the tmpfs, which vanishes with the
 #    namespace; the real system is untouched (checked at the end).
+#    The namespace has its own network too (unshare --net).
 # 3. Inside: dpkg -i, then braidd --version and --check of /etc/braid/braidd.json,
+#    that config served by braidd run as the unit runs it (user braid,
+#    CAP_NET_BIND_SERVICE only),
 #    the conffile registered, the user braid, the units (systemd-analyze verify
 #    on the installed paths), man pages, schema, find_package(Braid) against
 #    braid-dev, a reinstall over the existing user and a modified conffile,
@@ -79,6 +82,9 @@ in_root() {
     fail "no valid /usr/share/braid/braid.schema.json"
   ok "man pages, schema"
 
+  run_as_the_unit_does
+  ok "the shipped config serves as user braid with CAP_NET_BIND_SERVICE alone: $(cat /var/tmp/served)"
+
   # braid-dev: a project finds the package and its targets (configure only).
   mkdir -p /var/tmp/consumer
   cat >/var/tmp/consumer/CMakeLists.txt <<'EOF'
@@ -113,6 +119,41 @@ EOF
   ok "remove keeps the conffile, purge removes it, the user stays"
 }
 
+# braidd with the installed config, as braidd.service starts it: user and group
+# braid, CAP_NET_BIND_SERVICE alone (ambient), no new privileges, /run/braid
+# made for it. The namespace has a network of its own, so the config's fixed
+# ports 7 and 13 are free and reach nobody else.
+run_as_the_unit_does() {
+  local ready=/run/braid/ready.json pid status reply
+  ip link set lo up
+  install -d -o braid -g braid -m 0755 /run/braid
+  setpriv --reuid=braid --regid=braid --init-groups --inh-caps=-all,+net_bind_service \
+    --ambient-caps=+net_bind_service --bounding-set=-all,+net_bind_service --no-new-privs \
+    braidd --config /etc/braid/braidd.json --ready-file "$ready" >/var/tmp/braidd.log 2>&1 &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    [[ -f $ready ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -f $ready ]] || { cat /var/tmp/braidd.log; fail "braidd did not get ready as user braid"; }
+  [[ $(awk '/^Uid:/ {print $2}' "/proc/$pid/status") == $(id -u braid) ]] || fail "braidd does not run as braid"
+  [[ $(awk '/^CapEff:/ {print $2}' "/proc/$pid/status") == 0000000000000400 ]] ||
+    fail "braidd's effective capabilities: $(grep ^Cap "/proc/$pid/status")"
+  reply=$(printf 'over port 7\n' | braid-client tcp 127.0.0.1:7) || fail "echo on port 7: $reply"
+  [[ $reply == "over port 7" ]] || fail "echo on port 7 answered '$reply'"
+  reply=$(braid-client tcp 127.0.0.1:13 </dev/null) || fail "daytime on port 13: $reply"
+  [[ $reply =~ ^[A-Z][a-z]{2}\ [A-Z][a-z]{2}\ [\ 0-9][0-9]\  ]] || fail "daytime on port 13 answered '$reply'"
+  [[ $(stat -c '%A %U %G' /run/braid/echo.sock) == "srw-rw---- braid braid" ]] ||
+    fail "/run/braid/echo.sock: $(stat -c '%A %U %G' /run/braid/echo.sock)"
+  kill -TERM "$pid"
+  status=0
+  wait "$pid" || status=$?
+  [[ $status == 0 ]] || { cat /var/tmp/braidd.log; fail "braidd exited $status on SIGTERM"; }
+  [[ ! -e $ready ]] || fail "the ready file outlived braidd"
+  echo "echo on 127.0.0.1:7, daytime on 127.0.0.1:13 ($reply), /run/braid/echo.sock" >/var/tmp/served
+}
+
 # Stage 2: in the private mount namespace. $1: work directory, $2: version.
 in_namespace() {
   local work=$1 version=$2 root=$1/root layers=$1/layers
@@ -136,10 +177,11 @@ if [[ ${1:-} == --in-namespace ]]; then in_namespace "$2" "$3"; exit 0; fi
 [[ $# -eq 1 ]] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
 [[ $(id -u) -eq 0 ]] || skip "needs root (dpkg -i into a scratch root, mount)"
-for tool in cpack dpkg-deb unshare chroot; do
+for tool in cpack dpkg-deb unshare chroot setpriv ip; do
   command -v "$tool" >/dev/null || fail "$tool not found (tools/install-deps)"
 done
-unshare --mount true 2>/dev/null || skip "no mount namespace allowed here (a container without CAP_SYS_ADMIN?)"
+unshare --mount --net true 2>/dev/null ||
+  skip "no mount and network namespace allowed here (a container without CAP_SYS_ADMIN?)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/braid-package.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -178,7 +220,7 @@ for f in ./usr/include/braid/braid.hpp ./usr/lib/cmake/Braid/BraidConfig.cmake .
 done
 ok "contents of braid and braid-dev"
 
-unshare --mount --propagation private "$0" --in-namespace "$work" "$version"
+unshare --mount --net --propagation private "$0" --in-namespace "$work" "$version"
 
 [[ $(md5sum </etc/passwd) == "$passwd_before" ]] || fail "the real /etc/passwd changed"
 [[ $had_braidd == yes || ! -e /usr/bin/braidd ]] || fail "braidd appeared in the real /usr/bin"
