@@ -124,7 +124,7 @@ EOF
 # made for it. The namespace has a network of its own, so the config's fixed
 # ports 7 and 13 are free and reach nobody else.
 run_as_the_unit_does() {
-  local ready=/run/braid/ready.json pid status reply
+  local ready=/run/braid/ready.json pid status reply daytime
   ip link set lo up
   install -d -o braid -g braid -m 0755 /run/braid
   setpriv --reuid=braid --regid=braid --init-groups --inh-caps=-all,+net_bind_service \
@@ -144,14 +144,19 @@ run_as_the_unit_does() {
   [[ $reply == "over port 7" ]] || fail "echo on port 7 answered '$reply'"
   reply=$(braid-client tcp 127.0.0.1:13 </dev/null) || fail "daytime on port 13: $reply"
   [[ $reply =~ ^[A-Z][a-z]{2}\ [A-Z][a-z]{2}\ [\ 0-9][0-9]\  ]] || fail "daytime on port 13 answered '$reply'"
+  daytime=$reply
   [[ $(stat -c '%A %U %G' /run/braid/echo.sock) == "srw-rw---- braid braid" ]] ||
     fail "/run/braid/echo.sock: $(stat -c '%A %U %G' /run/braid/echo.sock)"
+  reply=$(python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1]); s.sendall(b"over unix\n")
+print(s.recv(100).decode().strip())' /run/braid/echo.sock) || fail "echo on /run/braid/echo.sock: $reply"
+  [[ $reply == "over unix" ]] || fail "echo on /run/braid/echo.sock answered '$reply'"
   kill -TERM "$pid"
   status=0
   wait "$pid" || status=$?
   [[ $status == 0 ]] || { cat /var/tmp/braidd.log; fail "braidd exited $status on SIGTERM"; }
   [[ ! -e $ready ]] || fail "the ready file outlived braidd"
-  echo "echo on 127.0.0.1:7, daytime on 127.0.0.1:13 ($reply), /run/braid/echo.sock" >/var/tmp/served
+  echo "echo on 127.0.0.1:7, daytime on 127.0.0.1:13 ($daytime), echo on /run/braid/echo.sock" >/var/tmp/served
 }
 
 # Stage 2: in the private mount namespace. $1: work directory, $2: version.
