@@ -60,6 +60,7 @@ in_root() {
   conffiles=$(dpkg-query -W -f='${Conffiles}' braid)
   sum=$(md5sum </etc/braid/braidd.json | cut -d' ' -f1)
   contains "$conffiles" "/etc/braid/braidd.json $sum" || fail "conffiles: '$conffiles' (md5 $sum)"
+  contains "$conffiles" "/etc/logrotate.d/braidd " || fail "conffiles: '$conffiles' lacks /etc/logrotate.d/braidd"
   ok "conffile registered:$conffiles"
 
   local entry uid
@@ -308,10 +309,10 @@ for dep in netbase adduser "libc6 (" "libstdc++6 ("; do
 done
 contains "$(dpkg-deb -f "${dev[0]}" Depends)" "braid (= $version)" || fail "braid-dev does not depend on braid (= $version)"
 ok "Depends: $depends"
-[[ $(dpkg-deb --ctrl-tarfile "${runtime[0]}" | tar -xO ./conffiles) == /etc/braid/braidd.json ]] ||
-  fail "braid's conffiles is not exactly /etc/braid/braidd.json"
+[[ $(dpkg-deb --ctrl-tarfile "${runtime[0]}" | tar -xO ./conffiles) == $'/etc/braid/braidd.json\n/etc/logrotate.d/braidd' ]] ||
+  fail "braid's conffiles are not exactly /etc/braid/braidd.json and /etc/logrotate.d/braidd"
 files=$(dpkg-deb -c "${runtime[0]}" | awk '{print $6}')
-for f in ./usr/bin/braidd ./usr/bin/braid-client ./usr/lib/libbraid.so.0.1 ./etc/braid/braidd.json \
+for f in ./usr/bin/braidd ./usr/bin/braid-client ./usr/lib/libbraid.so.0.1 ./etc/braid/braidd.json ./etc/logrotate.d/braidd \
          ./lib/systemd/system/braidd.service ./lib/systemd/system/braidd.socket ./usr/share/braid/braid.schema.json \
          ./usr/share/man/man8/braidd.8.gz ./usr/share/man/man1/braid-client.1.gz ./usr/share/doc/braid/operating.md; do
   grep -qxF "$f" <<<"$files" || fail "braid lacks $f"
