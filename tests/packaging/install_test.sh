@@ -32,11 +32,16 @@ skip() { echo "SKIP: $*"; exit 77; }
 ok() { echo "ok: $*"; }
 contains() { [[ "$1" == *"$2"* ]]; }
 
-# Stage 3: inside the scratch root. $2: the version the packages carry.
+# Stage 3: inside the scratch root. $1: the version the packages carry.
 in_root() {
   local version=$1 debs=/var/tmp/braid-debs
   export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
-  getent passwd braid >/dev/null && fail "the scratch root has a user braid before the install"
+  # A machine that has braid installed for real lends it to the lower layer:
+  # take it out of the scratch root first, so the install starts from nothing.
+  dpkg --purge braid-dev braid >/dev/null 2>&1 || true
+  if getent passwd braid >/dev/null; then deluser --quiet --system braid >/dev/null; fi
+  if getent group braid >/dev/null; then delgroup --quiet --system braid >/dev/null; fi
+  getent passwd braid >/dev/null && fail "the scratch root still has a user braid before the install"
   # man-db would rebuild its index on every install; not what is tested here.
   rm -f /var/lib/man-db/auto-update
 
