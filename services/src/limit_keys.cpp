@@ -45,7 +45,8 @@ std::vector<LimitKey> make_table() {
        "most connections open at once on the service; one more is accepted and closed at once. 0: unlimited.",
        in<&Limits::stream, &StreamLimits::max_connections>()},
       {"max_connections_per_peer", U::count, S::stream, 0, max_count,
-       "most connections open at once from one peer host (IP address; all UNIX peers count as one). 0: "
+       "most connections open at once from one peer: one IP address, or over UNIX sockets one user "
+       "(the uid the kernel reports for the peer, SO_PEERCRED). 0: "
        "unlimited. Raise it (or use 0) for load tests from one machine.",
        in<&Limits::stream, &StreamLimits::max_connections_per_peer>()},
       {"idle_timeout_ms", U::milliseconds, S::stream, 0, max_millis,

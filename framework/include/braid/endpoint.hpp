@@ -1,9 +1,14 @@
 #pragma once
 // Twisted "strports"-style endpoint strings:
 //   tcp:PORT[:interface=ADDR][:backlog=N]   tcp6:PORT[:interface=ADDR][:backlog=N]
-//   udp:PORT[:interface=ADDR][:reuse=yes]   unix:PATH[:mode=0660][:backlog=N]
+//   udp:PORT[:interface=ADDR][:reuse=yes]
+//   unix:PATH[:mode=0660][:owner=USER][:group=GROUP][:backlog=N]   unix:@NAME[:backlog=N]
 // reuse=yes (udp): SO_REUSEADDR, so several processes can share one port and
-// each receive the broadcasts sent to it.
+// each receive the broadcasts sent to it. The socket file of unix:PATH is
+// born with `mode` (bound under a matching umask, never chmod-ed afterwards),
+// then given to `owner` and/or `group` (a name or a number: chown needs root,
+// or for a group alone membership in it). unix:@NAME is a Linux abstract
+// socket: no file, so neither mode, owner nor group; write ./@NAME for a file.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -25,6 +30,11 @@ struct Endpoint {
   unsigned mode = 0666;        // unix only: permissions of the socket file
   bool mode_set = false;
   bool reuse = false;          // udp only: share the port (SO_REUSEADDR)
+  std::string owner;           // unix only: user (name or number) the socket file is given to; "" keeps it
+  std::string group;           // unix only: group (name or number) the socket file is given to; "" keeps it
+
+  // unix:@NAME: a Linux abstract socket (`path` keeps the '@'; the address has a NUL there).
+  bool abstract() const { return kind == TransportKind::unix_stream && !path.empty() && path.front() == '@'; }
 
   // The address to bind: interface (or 0.0.0.0 / ::) and port, or the path.
   std::string bind_host() const;

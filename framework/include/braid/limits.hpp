@@ -17,7 +17,7 @@ struct StreamLimits {
   std::size_t write_high_water = 256 * 1024;
   std::size_t write_low_water = 64 * 1024;
   std::size_t max_connections = 10000;             // 0: unlimited
-  std::size_t max_connections_per_peer = 256;      // per peer host; 0: unlimited
+  std::size_t max_connections_per_peer = 256;      // per peer host, or per user (uid) over UNIX; 0: unlimited
   std::chrono::milliseconds idle_timeout{300000};  // silent in both directions; 0: none
   // After lose_connection has flushed, how long to wait for the peer's FIN
   // before closing anyway (keeps unread input from turning the close into a RST).

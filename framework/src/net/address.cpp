@@ -24,7 +24,13 @@ Address Address::from_sockaddr(const sockaddr* sa, socklen_t len) {
       a.family_ = Family::unix_path;
       auto* un = reinterpret_cast<const sockaddr_un*>(sa);
       std::size_t n = len > offsetof(sockaddr_un, sun_path) ? len - offsetof(sockaddr_un, sun_path) : 0;
-      a.path_.assign(un->sun_path, strnlen(un->sun_path, n));
+      if (n > 0 && un->sun_path[0] == '\0') {
+        // An abstract socket: its name is every byte after the NUL.
+        a.path_ = "@";
+        a.path_.append(un->sun_path + 1, n - 1);
+      } else {
+        a.path_.assign(un->sun_path, strnlen(un->sun_path, n));
+      }
       break;
     }
     default:

@@ -107,10 +107,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
     sockaddr_storage storage{};
     socklen_t len;
     if (family == AF_UNIX) {
-      auto* un = reinterpret_cast<sockaddr_un*>(&storage);
-      un->sun_family = AF_UNIX;
-      std::strncpy(un->sun_path, target.host().c_str(), sizeof(un->sun_path) - 1);
-      len = sizeof(sockaddr_un);
+      len = unix_socket_address(target.host(), storage);
     } else {
       std::memcpy(&storage, target.sockaddr_ptr(), target.sockaddr_len());
       len = target.sockaddr_len();

@@ -131,10 +131,13 @@ Endpoint parse_endpoint(std::string_view text) {
   }
   if (ep.kind == TransportKind::unix_stream) {
     ep.path = fields[1].text;
+    // An abstract name takes the place of the path, its '@' that of the NUL.
     if (ep.path.size() >= sizeof(sockaddr_un::sun_path)) {
-      fail(text, "socket path is " + std::to_string(ep.path.size()) + " bytes; the limit is " +
+      fail(text, std::string(ep.abstract() ? "abstract socket name" : "socket path") + " is " +
+                     std::to_string(ep.path.size()) + " bytes; the limit is " +
                      std::to_string(sizeof(sockaddr_un::sun_path) - 1));
     }
+    if (ep.path == "@") fail(text, "abstract socket name after '@' is empty");
   } else {
     long port = 0;
     if (!parse_number(fields[1].text, 0, 65535, port)) {
@@ -179,15 +182,24 @@ Endpoint parse_endpoint(std::string_view text) {
       } else if (value != "no" && value != "false" && value != "0") {
         fail(text, "reuse '" + value + "' is not yes or no");
       }
-    } else if (key == "mode") {
-      if (ep.kind != TransportKind::unix_stream) fail(text, "option 'mode' applies only to unix endpoints");
+    } else if (key == "mode" || key == "owner" || key == "group") {
+      if (ep.kind != TransportKind::unix_stream) fail(text, "option '" + key + "' applies only to unix endpoints");
+      if (ep.abstract()) {
+        fail(text, "option '" + key + "' does not apply to an abstract socket (unix:@NAME has no file; "
+                   "write ./" + ep.path + " for a file of that name)");
+      }
+      if (key != "mode") {
+        if (value.empty()) fail(text, "option '" + key + "' is empty");
+        (key == "owner" ? ep.owner : ep.group) = value;
+        continue;
+      }
       long mode = 0;
       if (!parse_number(value, 0, 0777, mode, 8)) fail(text, "mode '" + value + "' is not an octal mode like 0660");
       ep.mode = static_cast<unsigned>(mode);
       ep.mode_set = true;
     } else {
       fail(text, "unknown option '" + key + "'; expected " +
-                     (ep.kind == TransportKind::unix_stream ? "mode or backlog"
+                     (ep.kind == TransportKind::unix_stream ? "mode, owner, group or backlog"
                       : ep.kind == TransportKind::udp       ? "interface or reuse"
                                                             : "interface or backlog"));
     }
@@ -203,8 +215,10 @@ std::string Endpoint::bind_host() const {
 
 bool Endpoint::clashes_with(const Endpoint& other) const {
   if (kind == TransportKind::unix_stream || other.kind == TransportKind::unix_stream) {
+    if (kind != other.kind || abstract() != other.abstract()) return false;
+    if (abstract()) return path == other.path;  // a name, not a file: "@a/./b" is not "@a/b"
     // "/x//s" and "/x/./s" name the same file as "/x/s".
-    return kind == other.kind &&
+    return
            std::filesystem::path(path).lexically_normal() == std::filesystem::path(other.path).lexically_normal();
   }
   // IPv6 sockets are bound IPV6_V6ONLY (socket_util.cpp): tcp:7 and tcp6:7 coexist.

@@ -12,8 +12,13 @@
 namespace braid::detail {
 
 // A non-blocking, close-on-exec socket bound to `endpoint`; listening when a
-// stream socket. Throws std::system_error naming the step and the address.
+// stream socket. Throws std::system_error naming the step and the address, or
+// std::runtime_error when the socket file cannot be given to its owner/group.
 int open_bound_socket(const Endpoint& endpoint, int type);
+// The AF_UNIX address of `path` in `storage`; "@name" is the abstract `name`
+// (a leading NUL, and a length that counts only the name's bytes). Returns
+// the address length.
+socklen_t unix_socket_address(const std::string& path, sockaddr_storage& storage);
 Address local_address(int fd);
 
 // Which file a UNIX socket path is: the one we bound, or another process's

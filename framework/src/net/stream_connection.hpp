@@ -71,6 +71,7 @@ class StreamConnection final : public Transport,
 
   std::uint32_t owner_slot = 0;  // the owner's bookkeeping
   TimePoint opened_at{};         // set by a listener, for the access log's duration
+  std::uint32_t owner_peer_uid = 0;  // the owner's too: a UNIX peer's uid, for per-peer limits
 
  private:
   // How the connection ends, one step at a time. Input: open until the

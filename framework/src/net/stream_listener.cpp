@@ -28,7 +28,7 @@ StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::
       label_(endpoint.to_string()) {
   fd_ = open_bound_socket(endpoint, SOCK_STREAM);
   address_ = tcp_ ? local_address(fd_) : Address::unix_path(endpoint.path);
-  if (!tcp_) {
+  if (!tcp_ && !endpoint.abstract()) {  // an abstract socket has no file to remove
     unix_path_ = endpoint.path;
     unix_file_ = socket_file_identity(unix_path_);
   }
@@ -187,7 +187,7 @@ void StreamListener::back_off() {
   });
 }
 
-StreamListener::PeerKey StreamListener::peer_key(const Address& peer) {
+StreamListener::PeerKey StreamListener::peer_key(const Address& peer, std::uint32_t peer_uid) {
   PeerKey key;
   key.bytes[0] = static_cast<unsigned char>(peer.family());
   const sockaddr* sa = peer.sockaddr_ptr();
@@ -195,19 +195,32 @@ StreamListener::PeerKey StreamListener::peer_key(const Address& peer) {
     std::memcpy(&key.bytes[1], &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, 4);
   } else if (peer.family() == Address::Family::ipv6) {
     std::memcpy(&key.bytes[1], &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, 16);
-  }  // UNIX peers are one host
+  } else {  // UNIX peers are one host: they count per user
+    std::memcpy(&key.bytes[1], &peer_uid, sizeof peer_uid);
+  }
   return key;
 }
+
+namespace {
+// The user at the other end of a UNIX connection (as it was at connect time);
+// -1 if the kernel cannot say.
+std::uint32_t unix_peer_uid(int fd) {
+  ucred credentials{};
+  socklen_t len = sizeof credentials;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &len) != 0) return static_cast<std::uint32_t>(-1);
+  return credentials.uid;
+}
+}  // namespace
 
 std::size_t StreamListener::PeerKeyHash::operator()(const PeerKey& k) const {
   return std::hash<std::string_view>{}({reinterpret_cast<const char*>(k.bytes.data()), k.bytes.size()});
 }
 
-std::optional<RefusalReason> StreamListener::over_limit(const Address& peer) {
+std::optional<RefusalReason> StreamListener::over_limit(const Address& peer, std::uint32_t peer_uid) {
   if (limits_.max_connections > 0 && connections_.size() >= limits_.max_connections)
     return RefusalReason::max_connections;
   if (limits_.max_connections_per_peer > 0) {
-    auto it = per_peer_.find(peer_key(peer));
+    auto it = per_peer_.find(peer_key(peer, peer_uid));
     if (it != per_peer_.end() && it->second >= limits_.max_connections_per_peer)
       return RefusalReason::max_connections_per_peer;
   }
@@ -234,7 +247,8 @@ void StreamListener::refuse(int fd, const Address& peer, RefusalReason reason) {
 
 void StreamListener::adopt(int fd, const Address& peer) {
   ++stats_.accepted;
-  if (auto reason = over_limit(peer)) return refuse(fd, peer, *reason);
+  const std::uint32_t peer_uid = peer.family() == Address::Family::unix_path ? unix_peer_uid(fd) : 0;
+  if (auto reason = over_limit(peer, peer_uid)) return refuse(fd, peer, *reason);
   std::unique_ptr<Protocol> protocol;
   try {
     protocol = factory_->build_protocol(peer);
@@ -248,9 +262,10 @@ void StreamListener::adopt(int fd, const Address& peer) {
   // Always: log_connections may be turned on while it is open (set_limits).
   connection->opened_at = reactor_.clock().now();
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
+  connection->owner_peer_uid = peer_uid;
   connections_.push_back(connection);
   if (idle_sweep_ && connections_.size() == 1) idle_sweep_->start(false);
-  if (limits_.max_connections_per_peer > 0) ++per_peer_[peer_key(peer)];
+  if (limits_.max_connections_per_peer > 0) ++per_peer_[peer_key(peer, peer_uid)];
   if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{}: connection from {}", label_, peer.to_string());
   connection->start();
 }
@@ -283,7 +298,7 @@ void StreamListener::connection_closed(StreamConnection& connection, std::error_
   std::size_t slot = connection.owner_slot;
   if (slot >= connections_.size() || connections_[slot].get() != &connection) return;
   if (limits_.max_connections_per_peer > 0) {
-    auto it = per_peer_.find(peer_key(connection.peer()));
+    auto it = per_peer_.find(peer_key(connection.peer(), connection.owner_peer_uid));
     if (it != per_peer_.end() && --it->second == 0) per_peer_.erase(it);
   }
   add_connection_counters(stats_, connection.stats());

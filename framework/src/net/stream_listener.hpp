@@ -1,7 +1,8 @@
 #pragma once
 // Accepts TCP or UNIX stream connections and owns them until they close.
 // Enforces max_connections / max_connections_per_peer (over the limit: the new
-// connection is closed at once and counted by RefusalReason). A closing
+// connection is closed at once and counted by RefusalReason); a TCP peer is
+// its IP address, a UNIX peer its user (SO_PEERCRED uid). A closing
 // connection's counters are added to the listener's totals, and with
 // log_connections it gets an access-log line. When descriptors run out
 // (EMFILE/ENFILE) it stops accepting for a growing back-off instead of
@@ -46,7 +47,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   void on_acceptable();
   void back_off();
   // The limit a new connection from `peer` would exceed, if any.
-  std::optional<RefusalReason> over_limit(const Address& peer);
+  std::optional<RefusalReason> over_limit(const Address& peer, std::uint32_t peer_uid);
   void refuse(int fd, const Address& peer, RefusalReason reason);
   void log_access(const StreamConnection& connection, CloseReason reason, std::error_code error) const;
   void check_drained();
@@ -66,15 +67,16 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   ListenerStats stats_;  // closed connections' counters included; open ones are added by stats()
   mutable ListenerStats snapshot_;
   std::vector<std::shared_ptr<StreamConnection>> connections_;
-  // Connections per peer host, keyed by the raw address (no text per accept).
+  // Connections per peer host, keyed by the raw address (no text per accept),
+  // or per user for UNIX peers, which all share one "host".
   struct PeerKey {
-    std::array<unsigned char, 17> bytes{};  // family, then 4 or 16 address bytes
+    std::array<unsigned char, 17> bytes{};  // family, then 4 or 16 address bytes, or a UNIX peer's uid
     bool operator==(const PeerKey&) const = default;
   };
   struct PeerKeyHash {
     std::size_t operator()(const PeerKey& k) const;
   };
-  static PeerKey peer_key(const Address& peer);
+  static PeerKey peer_key(const Address& peer, std::uint32_t peer_uid);
   std::unordered_map<PeerKey, std::uint32_t, PeerKeyHash> per_peer_;
   std::function<void()> on_drained_;
   DelayedCall backoff_timer_;
