@@ -22,6 +22,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--log-file", options.log_file,
                  "also log to this file (appended to, reopened on SIGUSR1 for logrotate); overrides log.file");
+  app.add_option("--pidfile", options.pidfile,
+                 "write braidd's pid to this file, locked while braidd runs (a second braidd is refused); removed on exit");
+  app.add_option("--user", options.process.user, "drop privileges to this user (name or uid); overrides \"user\"");
+  app.add_option("--group", options.process.group,
+                 "with --user or \"user\": this group instead of the user's own; overrides \"group\"");
+  std::string umask_text;
+  app.add_option("--umask", umask_text, "the umask, in octal (e.g. 027); overrides \"umask\"")
+      ->check([](const std::string& text) {
+        return parse_umask(text) ? std::string() : "'" + text + "' is not an octal umask like 027";
+      });
   app.set_version_flag("-V,--version", version_string());
   app.footer(
       "Exit status: 0 stopped by SIGINT/SIGTERM (or --check/--list-protocols succeeded), 1 runtime failure\n"
@@ -35,6 +45,7 @@ int main(int argc, char** argv) {
     int status = app.exit(e);  // prints help, the version or the error
     return status == 0 ? 0 : exit_config_error;
   }
+  if (!umask_text.empty()) options.process.umask = parse_umask(umask_text);
 
   braid::ProtocolRegistry registry;
   braid::protocols::register_stock_protocols(registry);
@@ -45,9 +56,9 @@ int main(int argc, char** argv) {
       print_protocols(registry, std::cout);
       return exit_ok;
     }
-    auto loaded = braid::services::load_config_file(options.config_path, registry);
+    auto loaded = load_config_as_configured_user(options.config_path, registry, options.process);
     for (const auto& e : loaded.errors) {
-      if (e.path.starts_with("/plugins")) std::cerr << options.config_path << ": " << e.path << ": " << e.message << "\n";
+      if (e.path.starts_with("/plugins") || e.path == "/user") std::cerr << options.config_path << ": " << e.path << ": " << e.message << "\n";
     }
     print_protocols(*loaded.registry, std::cout);
     return exit_ok;
@@ -56,6 +67,6 @@ int main(int argc, char** argv) {
     std::cerr << "braidd: --config FILE is required (see --help)\n";
     return exit_config_error;
   }
-  if (check) return check_config(options.config_path, registry, std::cout, std::cerr);
+  if (check) return check_config(options.config_path, registry, std::cout, std::cerr, options.process);
   return run_daemon(options, registry);
 }

@@ -1,6 +1,7 @@
 #include "braid/services/commands.hpp"
 
 #include "braid/services/config_loader.hpp"
+#include "process_setup.hpp"
 
 #ifndef BRAID_VERSION
 #define BRAID_VERSION "unknown"
@@ -8,8 +9,32 @@
 
 namespace braid::services {
 
-int check_config(const std::string& path, const ProtocolRegistry& registry, std::ostream& out, std::ostream& err) {
-  LoadResult loaded = load_config_file(path, registry);
+LoadResult load_config_as_configured_user(const std::string& path, const ProtocolRegistry& registry,
+                                          const ProcessOverrides& overrides) {
+  LoadResult result;
+  result.registry = std::make_shared<ProtocolRegistry>(registry);
+  ParsedConfig parsed = parse_config_file(path);
+  if (!parsed.ok()) {
+    result.errors = std::move(parsed.errors);
+    return result;
+  }
+  json_check::ErrorSink errors;
+  ProcessConfig process;
+  read_process_config(parsed.document, process, errors);
+  if (errors.count() == 0) {
+    auto outcome = detail::set_up_process(overrides.applied_to(process), parsed.document, detail::ProcessPurpose::check);
+    if (outcome.status != 0) errors.add(process.user.empty() ? "" : "/user", outcome.error);
+  }
+  if (errors.count() > 0) {
+    result.errors = errors.take();
+    return result;
+  }
+  return load_config(parsed.document, registry, path);
+}
+
+int check_config(const std::string& path, const ProtocolRegistry& registry, std::ostream& out, std::ostream& err,
+                 const ProcessOverrides& overrides) {
+  LoadResult loaded = load_config_as_configured_user(path, registry, overrides);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) err << path << ": " << e.to_string() << "\n";
     err << path << ": " << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors") << "\n";

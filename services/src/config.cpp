@@ -9,7 +9,8 @@ bool ServiceConfig::same_service(const ServiceConfig& other) const {
   // re-spelling with escapes count as the same; options compare as JSON values.
   return name == other.name && protocol == other.protocol && endpoint.to_string() == other.endpoint.to_string() &&
          endpoint.backlog == other.endpoint.backlog && endpoint.mode == other.endpoint.mode &&
-         endpoint.mode_set == other.endpoint.mode_set && enabled == other.enabled && options == other.options;
+         endpoint.mode_set == other.endpoint.mode_set && endpoint.owner == other.endpoint.owner &&
+         endpoint.group == other.endpoint.group && enabled == other.enabled && options == other.options;
 }
 
 bool ServiceConfig::same_settings(const ServiceConfig& other) const {

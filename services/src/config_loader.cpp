@@ -30,7 +30,8 @@ constexpr std::size_t max_nesting = 64;
 
 // "$schema" lets editors find config/braid.schema.json; the daemon ignores its value.
 const std::vector<std::string> top_level_keys = {"$schema",  "log",      "shutdown_grace_ms", "plugins",
-                                                 "defaults", "services", "allow_insecure_plugins"};
+                                                 "defaults", "services", "allow_insecure_plugins",
+                                                 "user",     "group",    "allow_root",        "umask"};
 const std::vector<std::string> log_keys = {"level", "file", "format", "syslog", "rotate_bytes", "rotate_keep"};
 const std::vector<std::string> log_levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 const std::vector<std::string> log_formats = {"text", "json", "journal"};
@@ -103,9 +104,9 @@ Limits read_defaults(const nlohmann::json& defaults, LimitOverrides& out, ErrorS
   return effective;
 }
 
-LoadResult failed_load(const std::string& problem, const ProtocolRegistry& registry) {
+LoadResult failed_load(std::vector<ConfigError> errors, const ProtocolRegistry& registry) {
   LoadResult result;
-  result.errors.push_back({"", problem});
+  result.errors = std::move(errors);
   result.registry = std::make_shared<ProtocolRegistry>(registry);
   return result;
 }
@@ -113,24 +114,24 @@ LoadResult failed_load(const std::string& problem, const ProtocolRegistry& regis
 // Parses JSON from `input` (text, or a stream); a syntax error is reported
 // with its line and column, a repeated key with its path.
 template <class Input>
-LoadResult parse_and_load(Input&& input, const ProtocolRegistry& registry, const std::filesystem::path& config_file) {
-  nlohmann::json document;
+ParsedConfig parse(Input&& input) {
+  ParsedConfig parsed;
   detail::DuplicateKeys duplicates;
   try {
-    document = nlohmann::json::parse(std::forward<Input>(input), std::ref(duplicates));
+    parsed.document = nlohmann::json::parse(std::forward<Input>(input), std::ref(duplicates));
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a huge number
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string why = e.what();
     if (auto bracket = why.find("] "); bracket != std::string::npos) why = why.substr(bracket + 2);
-    return failed_load("invalid JSON: " + why, registry);
+    parsed.errors.push_back({"", "invalid JSON: " + why});
+    return parsed;
   }
   if (!duplicates.problems().empty()) {
     // Nothing else is read: which of the two values was meant is unknowable.
-    LoadResult result = failed_load("", registry);
-    result.errors = duplicates.problems();
-    return result;
+    parsed.document = nullptr;
+    parsed.errors = duplicates.problems();
   }
-  return load_config(document, registry, config_file);
+  return parsed;
 }
 
 }  // namespace
@@ -154,6 +155,7 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
   }
   detail::check_known_keys(document, "", top_level_keys, errors);
   if (auto it = document.find("$schema"); it != document.end()) (void)detail::read_string(*it, "/$schema", errors);
+  read_process_config(document, config.process, errors);
   if (auto it = document.find("log"); it != document.end()) read_log(*it, config.log, errors);
   if (auto it = document.find("shutdown_grace_ms"); it != document.end()) {
     if (auto ms = detail::read_uint(*it, "/shutdown_grace_ms", 0, max_grace_ms, errors)) {
@@ -188,18 +190,31 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
 
 LoadResult load_config_text(std::string_view text, const ProtocolRegistry& registry,
                             const std::filesystem::path& config_file) {
-  return parse_and_load(text, registry, config_file);
+  ParsedConfig parsed = parse(text);
+  if (!parsed.ok()) return failed_load(std::move(parsed.errors), registry);
+  return load_config(parsed.document, registry, config_file);
+}
+
+ParsedConfig parse_config_file(const std::string& path) {
+  detail::ConfigFileBuffer file(path);
+  ParsedConfig parsed;
+  if (!file.problem()) {
+    std::istream in(&file);
+    parsed = parse(in);
+  }
+  // A read error or growth past the limit ends the stream early: that, not
+  // the syntax error it leaves, is the problem to report.
+  if (file.problem()) {
+    parsed.document = nullptr;
+    parsed.errors = {{"", *file.problem()}};
+  }
+  return parsed;
 }
 
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry) {
-  detail::ConfigFileBuffer file(path);
-  if (file.problem()) return failed_load(*file.problem(), registry);
-  std::istream in(&file);
-  LoadResult result = parse_and_load(in, registry, path);
-  // A read error or growth past the limit ends the stream early: that, not
-  // the syntax error it leaves, is the problem to report.
-  if (file.problem()) return failed_load(*file.problem(), registry);
-  return result;
+  ParsedConfig parsed = parse_config_file(path);
+  if (!parsed.ok()) return failed_load(std::move(parsed.errors), registry);
+  return load_config(parsed.document, registry, path);
 }
 
 }  // namespace braid::services

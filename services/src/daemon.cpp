@@ -5,9 +5,13 @@
 
 #include <algorithm>
 
+#include <sys/stat.h>
+
 #include "braid/log.hpp"
 #include "braid/services/config_loader.hpp"
 #include "braid/services/ready_file.hpp"
+#include "pidfile.hpp"
+#include "process_setup.hpp"
 
 namespace braid::services {
 namespace {
@@ -27,6 +31,7 @@ int Daemon::run() {
   if (int status = start_up(); status != exit_ok) return status;
   reactor_.run();
   remove_ready_file(options_.ready_file);
+  pidfile_.reset();
   spdlog::info("braidd stopped");
   return exit_ok;
 }
@@ -41,19 +46,52 @@ int Daemon::start_up() {
   watch_signals();
   // Until the config is read: stderr (then --log-file too), at --log-level or info.
   configure_logging(options_.log_level.empty() ? "info" : options_.log_level);
+  // The process keys first: plugins load only after the drop they decide.
+  ParsedConfig parsed = parse_config_file(options_.config_path);
+  if (!parsed.ok()) return config_failed(parsed.errors);
+  if (int status = set_up_process(parsed.document); status != exit_ok) return status;
+  // Log files are opened as the user braidd now runs as, as on every reload.
   if (!options_.log_file.empty() && !apply_logging(LogConfig{})) return exit_runtime_error;
-  LoadResult loaded = load_config_file(options_.config_path, registry_);
-  if (!loaded.ok()) {
-    log_errors(options_.config_path, loaded.errors);
-    spdlog::error("{}: {} error{}; nothing started", options_.config_path, loaded.errors.size(),
-                  loaded.errors.size() == 1 ? "" : "s");
-    return exit_config_error;
-  }
+  LoadResult loaded = load_config(parsed.document, registry_, options_.config_path);
+  if (!loaded.ok()) return config_failed(loaded.errors);
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
   active_registry_ = loaded.registry;
   metrics_.set_protocols(*active_registry_);
   int status = start(loaded.config);
   return status;
+}
+
+int Daemon::config_failed(const std::vector<ConfigError>& errors) {
+  log_errors(options_.config_path, errors);
+  spdlog::error("{}: {} error{}; nothing started", options_.config_path, errors.size(), errors.size() == 1 ? "" : "s");
+  return exit_config_error;
+}
+
+int Daemon::set_up_process(const nlohmann::json& document) {
+  json_check::ErrorSink errors;
+  ProcessConfig config;
+  read_process_config(document, config, errors);
+  // Wrong process keys stop here, before any plugin could load as root.
+  if (errors.count() > 0) return config_failed(errors.take());
+  const ProcessConfig process = options_.process.applied_to(config);
+  if (process.umask) ::umask(static_cast<mode_t>(*process.umask));
+  // Before the drop: the pidfile's directory may be root's (/run).
+  if (!options_.pidfile.empty()) {
+    try {
+      pidfile_ = std::make_unique<detail::PidFile>(options_.pidfile);
+    } catch (const std::exception& e) {
+      spdlog::error("{}; not starting", e.what());
+      return exit_runtime_error;
+    }
+  }
+  const detail::ProcessOutcome outcome = detail::set_up_process(process, document, detail::ProcessPurpose::serve);
+  for (const auto& warning : outcome.warnings) spdlog::warn("{}", warning);
+  if (outcome.status != exit_ok) {
+    spdlog::error("{}", outcome.error);
+    return outcome.status;
+  }
+  if (!outcome.done.empty()) spdlog::info("{}", outcome.done);
+  return exit_ok;
 }
 
 bool Daemon::apply_logging(const LogConfig& log) {
@@ -165,6 +203,11 @@ void Daemon::reload() {
     return;
   }
   Config next = std::move(loaded.config);
+  if (!(next.process == config_.process)) {
+    // config_.process stays what braidd started with: warned on every reload until a restart.
+    spdlog::warn("reload: 'user', 'group', 'allow_root' and 'umask' apply only at start; restart braidd to "
+                 "change them");
+  }
   // Logging that cannot be set up stays as it was, and config_.log keeps the
   // old settings so that the next reload tries the new ones again.
   bool logging_failed = false;

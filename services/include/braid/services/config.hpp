@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,35 @@ struct LogConfig {
   friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// The process-wide keys: whom braidd runs as and its umask. Read before the
+// rest of the config, since plugins load only after the privilege drop they
+// decide (docs/operating.md, "Privileges").
+struct ProcessConfig {
+  std::string user;              // "": stay who started braidd
+  std::string group;             // "": the user's primary group
+  bool allow_root = true;        // false: refuse to run as root without `user`
+  std::optional<unsigned> umask;  // unset: keep the inherited one
+
+  friend bool operator==(const ProcessConfig&, const ProcessConfig&) = default;
+};
+
+// The command line's twins of those keys (--user, --group, --umask), which win.
+struct ProcessOverrides {
+  std::string user;
+  std::string group;
+  std::optional<unsigned> umask;
+
+  ProcessConfig applied_to(ProcessConfig config) const;
+};
+
+// "027" -> 027: one to four octal digits, at most 0777; nullopt otherwise.
+std::optional<unsigned> parse_umask(std::string_view text);
+// Reads `user`, `group`, `allow_root` and `umask` from the top level of
+// `document` (other keys are left alone), reporting problems at their path.
+void read_process_config(const nlohmann::json& document, ProcessConfig& out, json_check::ErrorSink& errors);
+
 struct Config {
+  ProcessConfig process;
   LogConfig log;
   std::chrono::milliseconds shutdown_grace{5000};
   std::vector<std::string> plugins;  // stored; loading comes later

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "braid/registry.hpp"
 #include "braid/services/config.hpp"
@@ -43,5 +43,16 @@ constexpr std::size_t max_config_bytes = 16 * 1024 * 1024;
 // blocks: only a regular file of at most max_config_bytes is read (a FIFO or a
 // device is an error before a byte is read).
 LoadResult load_config_file(const std::string& path, const ProtocolRegistry& registry);
+
+// The first half of load_config_file: the file read and parsed, nothing
+// checked and no plugin loaded. braidd reads the process keys from it
+// (read_process_config) and drops privileges before load_config.
+struct ParsedConfig {
+  nlohmann::json document;
+  std::vector<ConfigError> errors;  // the file cannot be read, or is not JSON
+
+  bool ok() const { return errors.empty(); }
+};
+ParsedConfig parse_config_file(const std::string& path);
 
 }  // namespace braid::services

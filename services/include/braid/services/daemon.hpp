@@ -29,7 +29,13 @@ struct DaemonOptions {
   std::string ready_file;  // empty: none
   std::string log_level;   // empty: the config's log.level
   std::string log_file;    // empty: the config's log.file
+  std::string pidfile;     // empty: none
+  ProcessOverrides process;  // --user, --group, --umask
 };
+
+namespace detail {
+class PidFile;
+}
 
 class Daemon {
  public:
@@ -41,8 +47,10 @@ class Daemon {
   // Loads the config, starts the services, writes the ready file, then runs
   // the reactor until a stop signal; returns the exit status.
   int run();
-  // run() without the loop: loads the config, starts the services, writes
-  // the ready file and starts catching signals. For driving the loop by hand.
+  // run() without the loop: reads the config, sets the umask, takes the
+  // pidfile, drops privileges (docs/operating.md, "Privileges"), then loads
+  // plugins and services, starts them, writes the ready file and starts
+  // catching signals. For driving the loop by hand.
   int start_up();
 
   // What the signals do; callable directly (from the loop) too.
@@ -56,6 +64,11 @@ class Daemon {
 
  private:
   int start(const Config& config);
+  // Reads the config's process keys and applies them with the command
+  // line's: umask, pidfile, privileges. Returns the exit status to end with,
+  // or exit_ok; `document` is the parsed config.
+  int set_up_process(const nlohmann::json& document);
+  int config_failed(const std::vector<ConfigError>& errors);
   bool apply_logging(const LogConfig& log);
   void reopen_logs();
   void watch_signals();
@@ -69,6 +82,7 @@ class Daemon {
   const ProtocolRegistry& registry_;  // built-in protocols
   std::shared_ptr<const ProtocolRegistry> active_registry_;  // plus the current config's plugins
   DaemonOptions options_;
+  std::unique_ptr<detail::PidFile> pidfile_;
   Config config_;
   MetricsRegistry metrics_;                            // before the services: it outlives them
   std::vector<std::unique_ptr<SignalWatch>> signals_;  // see watch_signals()
