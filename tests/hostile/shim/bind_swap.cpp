@@ -4,8 +4,12 @@
 // attacker who can write the socket's directory has between bind() and a
 // chmod() that follows links; a braidd that changes a mode after bind()
 // changes the target's.
+// With BRAID_BIND_STAT_FILE set instead, it appends "PATH MODE UID GID" (mode
+// in octal) of every UNIX socket file right after bind() created it: what the
+// file looked like before braidd did anything more (tests/e2e/test_privileges.py).
 #include <dlfcn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,6 +22,18 @@ extern "C" int bind(int fd, const struct sockaddr* address, socklen_t length) {
   using BindFn = int (*)(int, const struct sockaddr*, socklen_t);
   static BindFn real_bind = reinterpret_cast<BindFn>(::dlsym(RTLD_NEXT, "bind"));
   const int result = real_bind(fd, address, length);
+  if (const char* stat_file = std::getenv("BRAID_BIND_STAT_FILE");
+      stat_file != nullptr && result == 0 && address->sa_family == AF_UNIX) {
+    const auto* un = reinterpret_cast<const sockaddr_un*>(address);
+    struct stat st {};
+    if (un->sun_path[0] != '\0' && ::lstat(un->sun_path, &st) == 0) {
+      if (FILE* out = std::fopen(stat_file, "a")) {
+        std::fprintf(out, "%s %o %u %u\n", un->sun_path, static_cast<unsigned>(st.st_mode & 07777),
+                     static_cast<unsigned>(st.st_uid), static_cast<unsigned>(st.st_gid));
+        std::fclose(out);
+      }
+    }
+  }
   const char* socket_path = std::getenv("BRAID_SWAP_SOCKET");
   const char* target = std::getenv("BRAID_SWAP_TARGET");
   if (result != 0 || socket_path == nullptr || target == nullptr || address->sa_family != AF_UNIX) return result;
