@@ -14,7 +14,7 @@ void read_account(const nlohmann::json& document, const char* key, std::string& 
   const std::string path = std::string("/") + key;
   auto value = detail::read_string(*it, path, errors);
   if (!value) return;
-  if (value->empty() || value->find_first_of(":/\n") != std::string::npos) {
+  if (value->find_first_of(":/\n") != std::string::npos) {
     errors.add(path, "must be a " + std::string(key) + " name or number, not " + detail::show_value(*it));
     return;
   }

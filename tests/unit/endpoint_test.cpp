@@ -168,7 +168,17 @@ std::vector<BadCase> bad_cases() {
       {"mode_too_large", "unix:/x:mode=1777", {"mode", "'1777'"}},
       {"unknown_option", "tcp:7:bogus=1", {"unknown option 'bogus'", "interface or backlog"}},
       {"unknown_option_udp", "udp:7:bogus=1", {"unknown option 'bogus'", "interface"}},
-      {"unknown_option_unix", "unix:/x:bogus=1", {"unknown option 'bogus'", "mode or backlog"}},
+      {"unknown_option_unix", "unix:/x:bogus=1", {"unknown option 'bogus'", "mode, owner, group or backlog"}},
+      {"owner_on_tcp", "tcp:7:owner=root", {"'owner'", "only to unix"}},
+      {"group_on_udp", "udp:7:group=root", {"'group'", "only to unix"}},
+      {"owner_empty", "unix:/x:owner=", {"'owner'", "empty"}},
+      {"group_empty", "unix:/x:group=", {"'group'", "empty"}},
+      {"owner_twice", "unix:/x:owner=a:owner=b", {"'owner'", "twice"}},
+      {"abstract_name_empty", "unix:@", {"abstract socket name after '@' is empty"}},
+      {"abstract_with_mode", "unix:@n:mode=0600", {"'mode'", "abstract socket", "./@n"}},
+      {"abstract_with_owner", "unix:@n:owner=root", {"'owner'", "abstract socket"}},
+      {"abstract_with_group", "unix:@n:group=root", {"'group'", "abstract socket"}},
+      {"abstract_name_too_long", "unix:@" + std::string(107, 'n'), {"abstract socket name is 108 bytes", "107"}},
       {"option_without_value", "tcp:7:novalue", {"'novalue'", "key=value"}},
       {"trailing_colon", "tcp:7:", {"option ''", "key=value"}},
       {"option_in_port_place", "tcp:interface=1.2.3.4", {"port", "'interface=1.2.3.4'"}},
@@ -300,6 +310,49 @@ TEST_P(EndpointClash, IsSymmetric) {
 
 INSTANTIATE_TEST_SUITE_P(Pairs, EndpointClash, ::testing::ValuesIn(clash_cases()),
                          [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace braid
+
+namespace braid {
+namespace {
+
+// --- UNIX owner, group and abstract sockets ---------------------------------------
+
+TEST(UnixEndpoint, OwnerAndGroupAreKeptAsWritten) {
+  const Endpoint ep = parse_endpoint("unix:/run/b.sock:mode=0660:owner=braid:group=1000");
+  EXPECT_EQ(ep.owner, "braid");
+  EXPECT_EQ(ep.group, "1000");
+  EXPECT_EQ(ep.mode, 0660u);
+  EXPECT_FALSE(ep.abstract());
+  EXPECT_EQ(parse_endpoint("unix:/run/b.sock").owner, "");
+}
+
+TEST(UnixEndpoint, AtNameIsAbstract) {
+  const Endpoint ep = parse_endpoint("unix:@braid:backlog=5");
+  EXPECT_TRUE(ep.abstract());
+  EXPECT_EQ(ep.path, "@braid");
+  EXPECT_EQ(ep.backlog, 5);
+  EXPECT_EQ(ep.to_string(), "unix:@braid");
+  EXPECT_EQ(parse_endpoint(ep.to_string()).path, "@braid");
+  // 107 bytes with the '@': the NUL takes its place in sun_path.
+  EXPECT_TRUE(parse_endpoint("unix:@" + std::string(106, 'n')).abstract());
+}
+
+TEST(UnixEndpoint, AFileNamedWithAnAtIsWrittenWithADirectory) {
+  const Endpoint ep = parse_endpoint("unix:./@braid:mode=0600");
+  EXPECT_FALSE(ep.abstract());
+  EXPECT_EQ(ep.mode, 0600u);
+}
+
+TEST(UnixEndpoint, AbstractNamesClashOnlyWithTheSameName) {
+  EXPECT_TRUE(parse_endpoint("unix:@a").clashes_with(parse_endpoint("unix:@a:backlog=3")));
+  EXPECT_FALSE(parse_endpoint("unix:@a").clashes_with(parse_endpoint("unix:@b")));
+  // A name is not a path: no normalising, and no clash with a file of that name.
+  EXPECT_FALSE(parse_endpoint("unix:@a//b").clashes_with(parse_endpoint("unix:@a/b")));
+  EXPECT_FALSE(parse_endpoint("unix:@a").clashes_with(parse_endpoint("unix:./@a")));
+  EXPECT_FALSE(parse_endpoint("unix:./@a").clashes_with(parse_endpoint("unix:@a")));
+}
 
 }  // namespace
 }  // namespace braid
