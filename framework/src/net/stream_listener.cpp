@@ -72,7 +72,7 @@ void StreamListener::set_limits(const StreamLimits& limits) {
   // Peers are counted only while a per-peer limit is set: count them afresh.
   per_peer_.clear();
   if (limits_.max_connections_per_peer > 0) {
-    for (const auto& c : connections_) ++per_peer_[peer_key(c->peer())];
+    for (const auto& c : connections_) ++per_peer_[peer_key(c->peer(), c->owner_peer_uid)];
   }
   if (sweep_changed) schedule_idle_sweep();
 }
