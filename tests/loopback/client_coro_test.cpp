@@ -270,6 +270,20 @@ TEST(StreamClient, ConnectsOverAUnixSocket) {
   run_coroutine(reactor, talk_over_unix(reactor, path));
 }
 
+// unix:@NAME: an abstract socket, served and connected to through the
+// framework alone; no file appears, and the listener's address keeps the '@'.
+TEST(StreamClient, ConnectsOverAnAbstractUnixSocket) {
+  Reactor reactor;
+  const std::string name = "@braid-coro-" + std::to_string(::getpid());
+  const auto cwd = std::filesystem::current_path();
+  auto server = reactor.listen_stream(parse_endpoint("unix:" + name), std::make_shared<RecordingEchoFactory>());
+  EXPECT_EQ(server->address().describe(false), "unix:" + name);
+  EXPECT_FALSE(std::filesystem::exists(cwd / name));
+  run_coroutine(reactor, talk_over_unix(reactor, name));
+  server->stop_listening();
+  EXPECT_FALSE(std::filesystem::exists(cwd / name));
+}
+
 Awaitable<void> two_clients_one_loop(Reactor& reactor, std::uint16_t port, int* finished) {
   StreamClient client = co_await StreamClient::connect(reactor, "127.0.0.1", port);
   for (int i = 0; i < 50; ++i) {
