@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-file", options.log_file,
                  "also log to this file (appended to, reopened on SIGUSR1 for logrotate); overrides log.file");
   app.add_option("--pidfile", options.pidfile,
-                 "write braidd's pid to this file, locked while braidd runs (a second braidd is refused); removed on exit");
+                 "write braidd's pid to this file, locked while braidd runs (a second braidd is refused); "
+                 "removed on exit");
   app.add_option("--user", options.process.user, "drop privileges to this user (name or uid); overrides \"user\"");
   app.add_option("--group", options.process.group,
                  "with --user or \"user\": this group instead of the user's own; overrides \"group\"");
@@ -58,7 +59,9 @@ int main(int argc, char** argv) {
     }
     auto loaded = load_config_as_configured_user(options.config_path, registry, options.process);
     for (const auto& e : loaded.errors) {
-      if (e.path.starts_with("/plugins") || e.path == "/user") std::cerr << options.config_path << ": " << e.path << ": " << e.message << "\n";
+      if (e.path.starts_with("/plugins") || e.path == "/user") {
+        std::cerr << options.config_path << ": " << e.path << ": " << e.message << "\n";
+      }
     }
     print_protocols(*loaded.registry, std::cout);
     return exit_ok;

@@ -22,7 +22,8 @@ LoadResult load_config_as_configured_user(const std::string& path, const Protoco
   ProcessConfig process;
   read_process_config(parsed.document, process, errors);
   if (errors.count() == 0) {
-    auto outcome = detail::set_up_process(overrides.applied_to(process), parsed.document, detail::ProcessPurpose::check);
+    const ProcessConfig merged = overrides.applied_to(process);
+    auto outcome = detail::set_up_process(merged, parsed.document, detail::ProcessPurpose::check);
     if (outcome.status != 0) errors.add(process.user.empty() ? "" : "/user", outcome.error);
   }
   if (errors.count() > 0) {

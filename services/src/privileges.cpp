@@ -38,8 +38,8 @@ int last_capability() {
 std::size_t thread_count() {
   std::error_code ec;
   std::size_t n = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
+  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     ++n;
   }
   return n;
@@ -153,8 +153,9 @@ void drop_privileges(const Identity& identity, bool keep_net_bind_service) {
   // Keep the permitted set across setresuid, for CAP_NET_BIND_SERVICE only.
   if (keep_net_bind_service && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail("PR_SET_KEEPCAPS");
   if (::setgroups(0, nullptr) != 0) fail("clearing the supplementary groups");
-  if (::setresgid(identity.gid, identity.gid, identity.gid) != 0) fail("setresgid(" + std::to_string(identity.gid) + ")");
-  if (::setresuid(identity.uid, identity.uid, identity.uid) != 0) fail("setresuid(" + std::to_string(identity.uid) + ")");
+  const std::string uid = std::to_string(identity.uid), gid = std::to_string(identity.gid);
+  if (::setresgid(identity.gid, identity.gid, identity.gid) != 0) fail("setresgid(" + gid + ")");
+  if (::setresuid(identity.uid, identity.uid, identity.uid) != 0) fail("setresuid(" + uid + ")");
   set_capabilities(capabilities_after_drop(keep_net_bind_service));
   if (keep_net_bind_service && ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail("clearing PR_SET_KEEPCAPS");
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("PR_SET_NO_NEW_PRIVS");

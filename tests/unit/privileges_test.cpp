@@ -89,7 +89,8 @@ TEST(ListensBelow1024, DisabledAndUnreadableServicesDoNotCount) {
   using J = nlohmann::json;
   EXPECT_FALSE(detail::listens_below_1024(services_listening_on({J{{"listen", "tcp:80"}, {"enabled", false}}})));
   EXPECT_TRUE(detail::listens_below_1024(services_listening_on({J{{"listen", "tcp:80"}, {"enabled", true}}})));
-  EXPECT_FALSE(detail::listens_below_1024(services_listening_on({J{{"listen", "tcp:80:bogus"}}, J{{"listen", 80}}, J(3)})));
+  EXPECT_FALSE(
+      detail::listens_below_1024(services_listening_on({J{{"listen", "tcp:80:bogus"}}, J{{"listen", 80}}, J(3)})));
   EXPECT_FALSE(detail::listens_below_1024(J{{"services", "tcp:80"}}));
   EXPECT_FALSE(detail::listens_below_1024(J::array()));
   EXPECT_TRUE(detail::listens_below_1024(services_listening_on({J{{"listen", "x"}}, J{{"listen", "tcp:25"}}})));

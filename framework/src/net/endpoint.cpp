@@ -185,8 +185,8 @@ Endpoint parse_endpoint(std::string_view text) {
     } else if (key == "mode" || key == "owner" || key == "group") {
       if (ep.kind != TransportKind::unix_stream) fail(text, "option '" + key + "' applies only to unix endpoints");
       if (ep.abstract()) {
-        fail(text, "option '" + key + "' does not apply to an abstract socket (unix:@NAME has no file; "
-                   "write ./" + ep.path + " for a file of that name)");
+        fail(text, "option '" + key + "' does not apply to an abstract socket (unix:@NAME has no file; write ./" +
+                       ep.path + " for a file of that name)");
       }
       if (key != "mode") {
         if (value.empty()) fail(text, "option '" + key + "' is empty");
@@ -218,8 +218,7 @@ bool Endpoint::clashes_with(const Endpoint& other) const {
     if (kind != other.kind || abstract() != other.abstract()) return false;
     if (abstract()) return path == other.path;  // a name, not a file: "@a/./b" is not "@a/b"
     // "/x//s" and "/x/./s" name the same file as "/x/s".
-    return
-           std::filesystem::path(path).lexically_normal() == std::filesystem::path(other.path).lexically_normal();
+    return std::filesystem::path(path).lexically_normal() == std::filesystem::path(other.path).lexically_normal();
   }
   // IPv6 sockets are bound IPV6_V6ONLY (socket_util.cpp): tcp:7 and tcp6:7 coexist.
   if (kind != other.kind || ipv6 != other.ipv6 || port == 0 || port != other.port) return false;
