@@ -49,12 +49,16 @@ int Daemon::start_up() {
   // The process keys first: plugins load only after the drop they decide.
   ParsedConfig parsed = parse_config_file(options_.config_path);
   if (!parsed.ok()) return config_failed(parsed.errors);
-  if (int status = set_up_process(parsed.document); status != exit_ok) return status;
+  std::vector<std::string> process_warnings;
+  std::string process_done;
+  if (int status = set_up_process(parsed.document, process_warnings, process_done); status != exit_ok) return status;
   // Log files are opened as the user braidd now runs as, as on every reload.
   if (!options_.log_file.empty() && !apply_logging(LogConfig{})) return exit_runtime_error;
   LoadResult loaded = load_config(parsed.document, registry_, options_.config_path);
   if (!loaded.ok()) return config_failed(loaded.errors);
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
+  for (const auto& warning : process_warnings) spdlog::warn("{}", warning);
+  if (!process_done.empty()) spdlog::info("{}", process_done);
   active_registry_ = loaded.registry;
   metrics_.set_protocols(*active_registry_);
   int status = start(loaded.config);
@@ -67,7 +71,7 @@ int Daemon::config_failed(const std::vector<ConfigError>& errors) {
   return exit_config_error;
 }
 
-int Daemon::set_up_process(const nlohmann::json& document) {
+int Daemon::set_up_process(const nlohmann::json& document, std::vector<std::string>& warnings, std::string& done) {
   json_check::ErrorSink errors;
   ProcessConfig config;
   read_process_config(document, config, errors);
@@ -84,13 +88,14 @@ int Daemon::set_up_process(const nlohmann::json& document) {
       return exit_runtime_error;
     }
   }
-  const detail::ProcessOutcome outcome = detail::set_up_process(process, document, detail::ProcessPurpose::serve);
-  for (const auto& warning : outcome.warnings) spdlog::warn("{}", warning);
+  detail::ProcessOutcome outcome = detail::set_up_process(process, document, detail::ProcessPurpose::serve);
   if (outcome.status != exit_ok) {
+    for (const auto& warning : outcome.warnings) spdlog::warn("{}", warning);
     spdlog::error("{}", outcome.error);
     return outcome.status;
   }
-  if (!outcome.done.empty()) spdlog::info("{}", outcome.done);
+  warnings = std::move(outcome.warnings);
+  done = std::move(outcome.done);
   return exit_ok;
 }
 

@@ -65,9 +65,11 @@ class Daemon {
  private:
   int start(const Config& config);
   // Reads the config's process keys and applies them with the command
-  // line's: umask, pidfile, privileges. Returns the exit status to end with,
-  // or exit_ok; `document` is the parsed config.
-  int set_up_process(const nlohmann::json& document);
+  // line's: umask, pidfile, privileges. Returns the exit status to end with
+  // (after logging why), or exit_ok; `document` is the parsed config. What
+  // to log otherwise goes to `warnings` and `done`, to be logged once the
+  // config's log settings apply.
+  int set_up_process(const nlohmann::json& document, std::vector<std::string>& warnings, std::string& done);
   int config_failed(const std::vector<ConfigError>& errors);
   bool apply_logging(const LogConfig& log);
   void reopen_logs();
