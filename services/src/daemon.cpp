@@ -57,6 +57,8 @@ int Daemon::start_up() {
   LoadResult loaded = load_config(parsed.document, registry_, options_.config_path);
   if (!loaded.ok()) return config_failed(loaded.errors);
   if (!apply_logging(loaded.config.log)) return exit_runtime_error;
+  const std::size_t enabled = loaded.config.enabled_services().size();
+  spdlog::info("braidd starting {} service{} from {}", enabled, enabled == 1 ? "" : "s", options_.config_path);
   for (const auto& warning : process_warnings) spdlog::warn("{}", warning);
   if (!process_done.empty()) spdlog::info("{}", process_done);
   active_registry_ = loaded.registry;
@@ -119,8 +121,6 @@ bool Daemon::apply_logging(const LogConfig& log) {
 int Daemon::start(const Config& config) {
   config_ = config;
   const auto enabled = config_.enabled_services();
-  spdlog::info("braidd starting {} service{} from {}", enabled.size(), enabled.size() == 1 ? "" : "s",
-               options_.config_path);
   for (const ServiceConfig* s : enabled) {
     auto service = start_service(*s);
     if (!service) {
