@@ -25,7 +25,7 @@ void log_errors(const std::string& file, const std::vector<ConfigError>& errors)
 Daemon::Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions options)
     : reactor_(reactor), registry_(registry), options_(std::move(options)) {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() { stop_watching_signals(); }
 
 int Daemon::run() {
   if (int status = start_up(); status != exit_ok) return status;
@@ -313,8 +313,15 @@ void Daemon::shut_down() {
 void Daemon::finish() {
   running_.clear();
   draining_.clear();
-  signals_.clear();
+  stop_watching_signals();
   reactor_.stop();
+}
+
+// From here to exit, a signal that never stops braidd must not kill it either
+// (SIGUSR1 from a logrotate that runs just then would end it with status 138).
+void Daemon::stop_watching_signals() {
+  signals_.clear();
+  for (int signal : {SIGHUP, SIGUSR1, SIGUSR2, SIGALRM}) std::signal(signal, SIG_IGN);
 }
 
 int run_daemon(const DaemonOptions& options, const ProtocolRegistry& registry) {

@@ -74,6 +74,7 @@ class Daemon {
   bool apply_logging(const LogConfig& log);
   void reopen_logs();
   void watch_signals();
+  void stop_watching_signals();
   // Starts `config` as a new service; logs and returns null when it fails.
   std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config);
   void retire(std::shared_ptr<ProtocolService> service);
