@@ -18,14 +18,16 @@ Address address_of(const Endpoint& endpoint) {
 
 class MemoryStreamPort final : public StreamPort {
  public:
-  explicit MemoryStreamPort(std::shared_ptr<MemoryReactor::StreamListen> record)
-      : record_(std::move(record)), address_(address_of(record_->endpoint)) {}
+  MemoryStreamPort(std::shared_ptr<MemoryReactor::StreamListen> record, BoundSocket socket = {})
+      : record_(std::move(record)), address_(address_of(record_->endpoint)), socket_(std::move(socket)) {}
   ~MemoryStreamPort() override { record_->listening = false; }
   const Address& address() const override { return address_; }
   void stop_listening() override {
     record_->listening = false;
+    socket_.close();
     if (drained_) std::exchange(drained_, nullptr)();
   }
+  BoundSocket duplicate_socket() override { return socket_ ? socket_.duplicate() : BoundSocket(); }
   std::size_t connection_count() const override { return 0; }
   void close_connections() override {}
   void abort_connections() override {}
@@ -40,6 +42,7 @@ class MemoryStreamPort final : public StreamPort {
  private:
   std::shared_ptr<MemoryReactor::StreamListen> record_;
   Address address_;
+  BoundSocket socket_;
   ListenerStats stats_;
   std::function<void()> drained_;
 };
@@ -47,9 +50,9 @@ class MemoryStreamPort final : public StreamPort {
 class MemoryDatagramPort final : public DatagramPort {
  public:
   MemoryDatagramPort(std::shared_ptr<MemoryReactor::DatagramListen> record,
-                     std::unique_ptr<DatagramProtocol> protocol)
+                     std::unique_ptr<DatagramProtocol> protocol, BoundSocket socket = {})
       : record_(std::move(record)), protocol_(std::move(protocol)), address_(address_of(record_->endpoint)),
-        transport_(address_) {
+        transport_(address_), socket_(std::move(socket)) {
     record_->protocol = protocol_.get();
     record_->transport = &transport_;
     transport_.connect(*protocol_);
@@ -62,16 +65,19 @@ class MemoryDatagramPort final : public DatagramPort {
     protocol_->connection_ended();
     record_->protocol = nullptr;
     record_->transport = nullptr;
+    socket_.close();
   }
   const DatagramStats& stats() const override { return stats_; }
   void set_label(std::string) override {}
   void set_limits(const DatagramLimits& limits) override { record_->limits = limits; }
+  BoundSocket duplicate_socket() override { return socket_ ? socket_.duplicate() : BoundSocket(); }
 
  private:
   std::shared_ptr<MemoryReactor::DatagramListen> record_;
   std::unique_ptr<DatagramProtocol> protocol_;
   Address address_;
   StringDatagramTransport transport_;
+  BoundSocket socket_;
   DatagramStats stats_;
 };
 
@@ -108,6 +114,28 @@ std::unique_ptr<DatagramPort> MemoryReactor::listen_udp(const Endpoint& endpoint
   if (record->endpoint.port == 0) record->endpoint.port = next_port_++;
   datagram_listens_.push_back(record);
   return std::make_unique<MemoryDatagramPort>(std::move(record), std::move(protocol));
+}
+
+std::unique_ptr<StreamPort> MemoryReactor::listen_stream(BoundSocket socket, std::shared_ptr<Factory> factory,
+                                                         StreamLimits limits) {
+  if (!socket) throw std::invalid_argument("listen_stream: no socket");
+  if (socket.datagram()) throw std::invalid_argument("listen_stream: " + socket.endpoint().to_string() + " is a udp socket");
+  auto record = std::make_shared<StreamListen>(StreamListen{socket.endpoint(), std::move(factory), limits});
+  record->socket_fd = socket.fd();
+  stream_listens_.push_back(record);
+  return std::make_unique<MemoryStreamPort>(std::move(record), std::move(socket));
+}
+
+std::unique_ptr<DatagramPort> MemoryReactor::listen_udp(BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
+                                                        DatagramLimits limits) {
+  if (!socket) throw std::invalid_argument("listen_udp: no socket");
+  if (!socket.datagram()) throw std::invalid_argument("listen_udp: " + socket.endpoint().to_string() + " is not a udp socket");
+  auto record = std::make_shared<DatagramListen>();
+  record->endpoint = socket.endpoint();
+  record->limits = limits;
+  record->socket_fd = socket.fd();
+  datagram_listens_.push_back(record);
+  return std::make_unique<MemoryDatagramPort>(std::move(record), std::move(protocol), std::move(socket));
 }
 
 void MemoryReactor::connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,

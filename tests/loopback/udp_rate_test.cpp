@@ -20,7 +20,7 @@ struct RatedPort {
     limits.reply_burst = burst;
     auto owned = std::make_unique<Counter>();
     counter = owned.get();
-    port = std::make_unique<detail::UdpPort>(reactor, parse_endpoint("udp:0:interface=127.0.0.1"), std::move(owned),
+    port = std::make_unique<detail::UdpPort>(reactor, BoundSocket::bind(parse_endpoint("udp:0:interface=127.0.0.1")), std::move(owned),
                                              limits);
   }
   void deliver_from(const std::string& host, std::uint16_t from_port) {

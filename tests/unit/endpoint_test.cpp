@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -148,7 +149,7 @@ std::vector<BadCase> bad_cases() {
       {"port_missing", "tcp:", {"missing port", "'tcp:'"}},
       {"type_only", "tcp", {"missing port"}},
       {"udp_port_missing", "udp:", {"missing port", "'udp:'"}},
-      {"unknown_type", "foo:7", {"unknown type 'foo'", "tcp"}},
+      {"unknown_type", "foo:7", {"unknown type 'foo'", "tcp", "systemd"}},
       {"type_is_case_sensitive", "TCP:7", {"unknown type 'TCP'"}},
       {"type_missing", "7007", {"missing type", "'7007'"}},
       {"interface_not_numeric", "tcp:7:interface=nothost", {"interface", "'nothost'", "numeric"}},
@@ -188,6 +189,11 @@ std::vector<BadCase> bad_cases() {
       {"nul_character", std::string("unix:/tmp/a\0b", 13), {"control character"}, "unix:/tmp/a\\x00b"},
       {"delete_character", "tcp:7\x7f", {"control character"}, "tcp:7\\x7f"},
       {"unix_path_too_long", "unix:" + long_bad_path, {"108 bytes", "107"}},
+      {"systemd_name_missing", "systemd:", {"missing socket name", "FileDescriptorName"}},
+      {"systemd_type_only", "systemd", {"missing socket name"}},
+      {"systemd_with_option", "systemd:web:backlog=5", {"no options"}},
+      {"systemd_name_too_long", "systemd:" + std::string(256, 'n'), {"256 bytes", "255"}},
+      {"systemd_name_not_ascii", "systemd:caf\xc3\xa9", {"printable ASCII"}},
   };
 }
 
@@ -257,6 +263,66 @@ TEST(EndpointBindHost, DefaultsPerFamily) {
   EXPECT_EQ(parse_endpoint("tcp6:7").bind_host(), "::");
   EXPECT_EQ(parse_endpoint("udp:7:interface=127.0.0.1").bind_host(), "127.0.0.1");
   EXPECT_EQ(parse_endpoint("unix:/x").bind_host(), "/x");
+}
+
+// --- systemd:NAME --------------------------------------------------------------------
+
+TEST(EndpointSystemd, NamesAnInheritedSocket) {
+  const Endpoint ep = parse_endpoint("systemd:web");
+  EXPECT_TRUE(ep.inherited());
+  EXPECT_EQ(ep.systemd_name, "web");
+  EXPECT_EQ(ep.to_string(), "systemd:web");
+  EXPECT_FALSE(parse_endpoint("tcp:7").inherited());
+}
+
+TEST(EndpointSystemd, TakesTheNameAsSystemdAllowsIt) {
+  // systemd's default name is the socket unit's; '=' and '.' are fine.
+  EXPECT_EQ(parse_endpoint("systemd:braidd.socket").systemd_name, "braidd.socket");
+  EXPECT_EQ(parse_endpoint("systemd:a=b").systemd_name, "a=b");
+  EXPECT_EQ(parse_endpoint("systemd:" + std::string(255, 'n')).systemd_name.size(), 255u);
+  // A digit-only name is a name, not an index.
+  EXPECT_EQ(parse_endpoint("systemd:3").systemd_name, "3");
+}
+
+TEST(EndpointSystemd, ToStringParsesBackToTheSameName) {
+  for (std::string name : {"web", "a=b", "x[1]", "back\\slash"}) {
+    const Endpoint ep = parse_endpoint("systemd:" + name);
+    EXPECT_EQ(parse_endpoint(ep.to_string()).systemd_name, ep.systemd_name) << ep.to_string();
+  }
+}
+
+TEST(EndpointSystemd, ClashesOnlyWithTheSameName) {
+  EXPECT_TRUE(parse_endpoint("systemd:web").clashes_with(parse_endpoint("systemd:web")));
+  EXPECT_FALSE(parse_endpoint("systemd:web").clashes_with(parse_endpoint("systemd:dns")));
+  // Its address is unknown until start-up: no clash with any address.
+  EXPECT_FALSE(parse_endpoint("systemd:web").clashes_with(parse_endpoint("tcp:7")));
+  EXPECT_FALSE(parse_endpoint("tcp:7").clashes_with(parse_endpoint("systemd:web")));
+}
+
+// --- same_address --------------------------------------------------------------------
+
+TEST(EndpointSameAddress, SameKindHostAndPort) {
+  auto same = [](const char* a, const char* b) { return parse_endpoint(a).same_address(parse_endpoint(b)); };
+  EXPECT_TRUE(same("tcp:7", "tcp:7:interface=0.0.0.0:backlog=5"));
+  EXPECT_TRUE(same("tcp:7:interface=127.0.0.1", "tcp:7:interface=127.0.0.1"));
+  EXPECT_TRUE(same("tcp6:7:interface=::1", "tcp6:7:interface=0:0:0:0:0:0:0:1"));
+  EXPECT_TRUE(same("udp:0", "udp:0"));
+  // A wildcard covers an interface for clashes_with, but is another address.
+  EXPECT_FALSE(same("tcp:7", "tcp:7:interface=127.0.0.1"));
+  EXPECT_FALSE(same("tcp:7", "udp:7"));
+  EXPECT_FALSE(same("tcp:7", "tcp6:7"));
+  EXPECT_FALSE(same("tcp:7", "tcp:8"));
+  EXPECT_FALSE(same("systemd:a", "systemd:a"));
+}
+
+TEST(EndpointSameAddress, UnixPathsCompareAbsoluteAndNormalised) {
+  auto same = [](const std::string& a, const std::string& b) {
+    return parse_endpoint(a).same_address(parse_endpoint(b));
+  };
+  EXPECT_TRUE(same("unix:/run/x//a.sock", "unix:/run/x/./a.sock:mode=0600"));
+  EXPECT_FALSE(same("unix:/run/x/a.sock", "unix:/run/x/b.sock"));
+  const std::string cwd = std::filesystem::current_path().string();
+  EXPECT_TRUE(same("unix:rel.sock", "unix:" + cwd + "/rel.sock"));
 }
 
 // --- clashes_with ------------------------------------------------------------------

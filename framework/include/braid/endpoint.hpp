@@ -9,6 +9,10 @@
 // then given to `owner` and/or `group` (a name or a number: chown needs root,
 // or for a group alone membership in it). unix:@NAME is a Linux abstract
 // socket: no file, so neither mode, owner nor group; write ./@NAME for a file.
+//   systemd:NAME    the socket inherited from the service manager (socket
+//                   activation) whose file descriptor name (FileDescriptorName=,
+//                   LISTEN_FDNAMES) is NAME; its kind and address are known only
+//                   once it is found, so `kind` means nothing until then.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -36,10 +40,18 @@ struct Endpoint {
   // unix:@NAME: a Linux abstract socket (`path` keeps the '@'; the address has a NUL there).
   bool abstract() const { return kind == TransportKind::unix_stream && !path.empty() && path.front() == '@'; }
 
+  std::string systemd_name;    // systemd:NAME; empty for an address to bind
+  bool inherited() const { return !systemd_name.empty(); }
+
   // The address to bind: interface (or 0.0.0.0 / ::) and port, or the path.
   std::string bind_host() const;
   // Two endpoints clash when they would bind the same address (port 0 never clashes).
   bool clashes_with(const Endpoint& other) const;
+  // The same address: same kind and family, the same host (as an address,
+  // "0:0::1" is "::1") and port, or the same UNIX path (made absolute and
+  // normalised). Unlike clashes_with, a wildcard matches only a wildcard, and
+  // port 0 matches port 0. Never true for systemd:NAME.
+  bool same_address(const Endpoint& other) const;
   std::string to_string() const;
 };
 

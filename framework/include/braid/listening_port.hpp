@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "braid/address.hpp"
+#include "braid/bound_socket.hpp"
 #include "braid/limits.hpp"
 
 namespace braid {
@@ -83,6 +84,10 @@ class StreamPort {
   // connections are admitted by the new ones, and open ones take the new
   // watermarks, idle timeout, linger and line limit from now on.
   virtual void set_limits(const StreamLimits& limits) = 0;
+  // A duplicate of the listening socket (BoundSocket::duplicate), for a port
+  // that takes over from this one: a reload that keeps the address. Empty
+  // once stopped listening, or from a port that has no socket.
+  virtual BoundSocket duplicate_socket() { return {}; }
 };
 
 // Why a UDP port dropped a datagram, received or sent.
@@ -115,6 +120,8 @@ class DatagramPort {
   virtual void set_label(std::string label) = 0;
   // Replaces the limits in place (the per-source rate buckets start full).
   virtual void set_limits(const DatagramLimits& limits) = 0;
+  // As StreamPort::duplicate_socket.
+  virtual BoundSocket duplicate_socket() { return {}; }
 };
 
 }  // namespace braid

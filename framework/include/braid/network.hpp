@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "braid/address.hpp"
+#include "braid/bound_socket.hpp"
 #include "braid/endpoint.hpp"
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
@@ -25,12 +26,22 @@ class Network {
  public:
   virtual ~Network() = default;
 
-  // Listening. Throw std::system_error (with the OS error) when the socket
-  // cannot be created or bound, std::invalid_argument on a bad endpoint.
-  virtual std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+  // Listening on a socket bound already (BoundSocket::bind, or one
+  // inherited and adopted): the port owns it from here on. Throw
+  // std::invalid_argument when the socket is of the other kind (a datagram
+  // socket to listen_stream) or empty.
+  virtual std::unique_ptr<StreamPort> listen_stream(BoundSocket socket, std::shared_ptr<Factory> factory,
                                                     StreamLimits limits = {}) = 0;
-  virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+  virtual std::unique_ptr<DatagramPort> listen_udp(BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
                                                    DatagramLimits limits = {}) = 0;
+  // Binding and listening in one step: BoundSocket::bind(endpoint), then the
+  // above (a MemoryReactor binds nothing). Throw std::system_error (with the
+  // OS error) when the socket cannot be created or bound,
+  // std::invalid_argument on a bad endpoint.
+  virtual std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                                                    StreamLimits limits = {});
+  virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+                                                   DatagramLimits limits = {});
 
   // Clients. Resolves `host`, connects, then uses `factory` like a server's.
   virtual void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,

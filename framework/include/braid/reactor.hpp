@@ -65,10 +65,11 @@ class Reactor final : public Network {
 
   // Network: listening and connecting on this loop's sockets
   // (implemented in net/network.cpp).
-  std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+  std::unique_ptr<StreamPort> listen_stream(BoundSocket socket, std::shared_ptr<Factory> factory,
                                             StreamLimits limits = {}) override;
-  std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+  std::unique_ptr<DatagramPort> listen_udp(BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
                                            DatagramLimits limits = {}) override;
+  using Network::listen_stream;
   using Network::listen_udp;
   void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
                    std::chrono::milliseconds timeout = std::chrono::seconds(30),

@@ -84,6 +84,32 @@ std::string canonical_host(const std::string& host) {
   return host;
 }
 
+// systemd:NAME, NAME as systemd allows it in FileDescriptorName= (at most
+// 255 printable ASCII characters, no ':'). The socket unit sets the backlog,
+// the mode and the rest, so no option applies.
+Endpoint parse_systemd(std::string_view text, const std::vector<Field>& fields) {
+  if (fields.size() < 2 || fields[1].text.empty()) {
+    fail(text, "missing socket name after 'systemd:' (the FileDescriptorName= of the socket unit)");
+  }
+  if (fields.size() > 2) {
+    fail(text, "systemd endpoints take no options (the socket unit sets them); a name cannot contain ':'");
+  }
+  const std::string& name = fields[1].text;
+  if (name.size() > 255) fail(text, "socket name is " + std::to_string(name.size()) + " bytes; the limit is 255");
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) > 0x7e) fail(text, "socket name must be printable ASCII");
+  }
+  Endpoint ep;
+  ep.systemd_name = name;
+  return ep;
+}
+
+std::string absolute_normal(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec);
+  return (ec ? std::filesystem::path(path) : p).lexically_normal().string();
+}
+
 }  // namespace
 
 const char* to_string(TransportKind kind) {
@@ -103,6 +129,7 @@ Endpoint parse_endpoint(std::string_view text) {
   std::vector<Field> fields = split_fields(text);
   const std::string type = fields[0].text;
   Endpoint ep;
+  if (type == "systemd") return parse_systemd(text, fields);
   if (type == "tcp") {
     ep.kind = TransportKind::tcp;
   } else if (type == "tcp6") {
@@ -116,9 +143,9 @@ Endpoint parse_endpoint(std::string_view text) {
   } else if (type == "unix") {
     ep.kind = TransportKind::unix_stream;
   } else if (fields.size() == 1) {
-    fail(text, "missing type; expected 'tcp:', 'tcp6:', 'udp:' or 'unix:' before '" + type + "'");
+    fail(text, "missing type; expected 'tcp:', 'tcp6:', 'udp:', 'unix:' or 'systemd:' before '" + type + "'");
   } else {
-    fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6 or unix");
+    fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6, unix or systemd");
   }
   if (fields.size() < 2 || fields[1].text.empty()) {
     fail(text, ep.kind == TransportKind::unix_stream ? "missing socket path after 'unix:'"
@@ -214,6 +241,7 @@ std::string Endpoint::bind_host() const {
 }
 
 bool Endpoint::clashes_with(const Endpoint& other) const {
+  if (inherited() || other.inherited()) return systemd_name == other.systemd_name;
   if (kind == TransportKind::unix_stream || other.kind == TransportKind::unix_stream) {
     if (kind != other.kind || abstract() != other.abstract()) return false;
     if (abstract()) return path == other.path;  // a name, not a file: "@a/./b" is not "@a/b"
@@ -227,7 +255,24 @@ bool Endpoint::clashes_with(const Endpoint& other) const {
   return a == b || wildcard(a) || wildcard(b);
 }
 
+bool Endpoint::same_address(const Endpoint& other) const {
+  if (inherited() || other.inherited() || kind != other.kind) return false;
+  if (kind == TransportKind::unix_stream) {
+    if (abstract() || other.abstract()) return path == other.path;  // a name, not a file
+    return absolute_normal(path) == absolute_normal(other.path);
+  }
+  return ipv6 == other.ipv6 && port == other.port && canonical_host(bind_host()) == canonical_host(other.bind_host());
+}
+
 std::string Endpoint::to_string() const {
+  if (inherited()) {
+    std::string s = "systemd:";
+    for (char c : systemd_name) {
+      if (c == '\\' || c == '[' || c == ']' || c == '=') s += '\\';
+      s += c;
+    }
+    return s;
+  }
   if (kind == TransportKind::unix_stream) {
     std::string s = "unix:";
     for (char c : path) {

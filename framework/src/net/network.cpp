@@ -9,17 +9,31 @@
 
 namespace braid {
 
-std::unique_ptr<StreamPort> Reactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+std::unique_ptr<StreamPort> Reactor::listen_stream(BoundSocket socket, std::shared_ptr<Factory> factory,
                                                    StreamLimits limits) {
-  if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
+  if (!socket) throw std::invalid_argument("listen_stream: no socket");
+  if (socket.datagram()) throw std::invalid_argument("listen_stream: " + socket.endpoint().to_string() + " is a udp socket");
   if (factory && limits.max_line_length > 0) factory->set_max_line_length(limits.max_line_length);
-  return std::make_unique<detail::StreamListener>(*this, endpoint, std::move(factory), limits);
+  return std::make_unique<detail::StreamListener>(*this, std::move(socket), std::move(factory), limits);
 }
 
-std::unique_ptr<DatagramPort> Reactor::listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+std::unique_ptr<DatagramPort> Reactor::listen_udp(BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
+                                                  DatagramLimits limits) {
+  if (!socket) throw std::invalid_argument("listen_udp: no socket");
+  if (!socket.datagram()) throw std::invalid_argument("listen_udp: " + socket.endpoint().to_string() + " is not a udp socket");
+  return std::make_unique<detail::UdpPort>(*this, std::move(socket), std::move(protocol), limits);
+}
+
+std::unique_ptr<StreamPort> Network::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+                                                   StreamLimits limits) {
+  if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
+  return listen_stream(BoundSocket::bind(endpoint), std::move(factory), limits);
+}
+
+std::unique_ptr<DatagramPort> Network::listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
                                                   DatagramLimits limits) {
   if (endpoint.kind != TransportKind::udp) throw std::invalid_argument("listen_udp: " + endpoint.to_string() + " is not a udp endpoint");
-  return std::make_unique<detail::UdpPort>(*this, endpoint, std::move(protocol), limits);
+  return listen_udp(BoundSocket::bind(endpoint), std::move(protocol), limits);
 }
 
 std::unique_ptr<StreamPort> Network::listen_tcp(std::uint16_t port, std::shared_ptr<Factory> factory,

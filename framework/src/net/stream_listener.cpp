@@ -19,26 +19,21 @@ constexpr std::chrono::milliseconds first_backoff{10};
 constexpr std::chrono::milliseconds max_backoff{1000};
 }  // namespace
 
-StreamListener::StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory,
+StreamListener::StreamListener(Reactor& reactor, BoundSocket socket, std::shared_ptr<Factory> factory,
                                StreamLimits limits)
     : reactor_(reactor),
-      tcp_(endpoint.kind == TransportKind::tcp),
+      socket_(std::move(socket)),
+      fd_(socket_.fd()),
+      address_(socket_.address()),
       factory_(std::move(factory)),
       limits_(limits),
-      label_(endpoint.to_string()) {
-  fd_ = open_bound_socket(endpoint, SOCK_STREAM);
-  address_ = tcp_ ? local_address(fd_) : Address::unix_path(endpoint.path);
-  if (!tcp_ && !endpoint.abstract()) {  // an abstract socket has no file to remove
-    unix_path_ = endpoint.path;
-    unix_file_ = socket_file_identity(unix_path_);
-  }
+      label_(socket_.endpoint().to_string()) {
   factory_->start_factory();
   schedule_idle_sweep();
   // Connections already waiting in the backlog are reported by the poller;
   // level-triggered, so a turn may leave some for the next (on_acceptable).
   if (auto ec = ReactorInternals::poller(reactor).add(fd_, this, poll_token_, Poller::Trigger::level)) {
     factory_->stop_factory();
-    ::close(fd_);
     throw std::system_error(ec, "watching " + label_);
   }
 }
@@ -86,11 +81,12 @@ void StreamListener::stop_listening() {
   if (!listening_) return;
   listening_ = false;
   backoff_timer_.cancel();
-  ReactorInternals::poller(reactor_).forget(poll_token_);
-  ::close(fd_);
+  // Removed from the epoll set explicitly: closing our descriptor would not
+  // remove it while a duplicate of the socket (an inherited socket's
+  // original, a reload's replacement) stays open.
+  ReactorInternals::poller(reactor_).remove(fd_, poll_token_);
+  socket_.close();  // and the socket file, if this listener still owns it
   fd_ = -1;
-  // Only our own socket file: another process may have replaced it since.
-  if (unix_file_) unlink_socket_file(unix_path_, *unix_file_);
   check_drained();
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "braid/bound_socket.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
 #include "net/socket_util.hpp"
@@ -23,7 +24,8 @@ namespace braid::detail {
 
 class StreamListener final : public StreamPort, public ConnectionOwner, public PollHandler {
  public:
-  StreamListener(Reactor& reactor, const Endpoint& endpoint, std::shared_ptr<Factory> factory, StreamLimits limits);
+  // Serves `socket` (a listening stream socket), which it owns from here on.
+  StreamListener(Reactor& reactor, BoundSocket socket, std::shared_ptr<Factory> factory, StreamLimits limits);
   ~StreamListener() override;
 
   const Address& address() const override { return address_; }
@@ -35,6 +37,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   const ListenerStats& stats() const override;
   void set_label(std::string label) override { label_ = std::move(label); }
   void set_limits(const StreamLimits& limits) override;
+  BoundSocket duplicate_socket() override { return socket_ ? socket_.duplicate() : BoundSocket(); }
 
   void connection_closed(StreamConnection& connection, std::error_code reason) override;
   const std::string& label() const override { return label_; }
@@ -55,12 +58,10 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   void schedule_idle_sweep();
 
   Reactor& reactor_;
-  int fd_ = -1;  // the listening socket, in the reactor's poller
+  BoundSocket socket_;  // the listening socket, in the reactor's poller
+  int fd_ = -1;         // socket_'s, while listening
   Poller::Token poll_token_ = 0;
   Address address_;
-  bool tcp_;
-  std::string unix_path_;
-  std::optional<FileIdentity> unix_file_;  // the socket file bind created
   std::shared_ptr<Factory> factory_;
   StreamLimits limits_;
   std::string label_;

@@ -16,23 +16,20 @@ namespace {
 constexpr int max_batches_per_turn = 8;  // of ReactorInternals::datagram_slots, then yield
 }  // namespace
 
-UdpPort::UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+UdpPort::UdpPort(Reactor& reactor, BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
                  DatagramLimits limits)
-    : reactor_(reactor), protocol_(std::move(protocol)), limits_(limits), label_(endpoint.to_string()),
+    : reactor_(reactor), socket_(std::move(socket)), fd_(socket_.fd()), address_(socket_.address()),
+      protocol_(std::move(protocol)), limits_(limits), label_(socket_.endpoint().to_string()),
       rates_(limits.replies_per_second, limits.reply_burst) {
-  fd_ = open_bound_socket(endpoint, SOCK_DGRAM);
-  address_ = local_address(fd_);
   if (limits_.log_connections) drop_log_.emplace(reactor_.clock(), label_);
   if (auto ec = watch_.start(ReactorInternals::poller(reactor_), fd_, [this](std::uint32_t) { on_readable(); },
                              Poller::Trigger::level)) {
-    ::close(fd_);
     throw std::system_error(ec, "watch " + label_);
   }
   try {
     protocol_->make_connection(*this);  // the protocol's started()
   } catch (...) {
-    watch_.stop();  // the destructor does not run: close here
-    ::close(fd_);
+    watch_.stop();  // the destructor does not run; the socket's closes it
     throw;
   }
 }
@@ -59,7 +56,8 @@ void UdpPort::stop_listening() {
   }
   protocol_->connection_ended();
   watch_.stop();
-  ::close(fd_);
+  socket_.close();
+  fd_ = -1;
 }
 
 // Up to datagram_slots datagrams per system call, each into its own slot of

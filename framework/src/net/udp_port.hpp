@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "braid/bound_socket.hpp"
 #include "braid/limits.hpp"
 #include "braid/listening_port.hpp"
 #include "braid/reactor.hpp"
@@ -20,8 +21,8 @@ namespace braid::detail {
 
 class UdpPort final : public DatagramPort, public DatagramTransport {
  public:
-  UdpPort(Reactor& reactor, const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
-          DatagramLimits limits);
+  // Serves `socket` (a bound datagram socket), which it owns from here on.
+  UdpPort(Reactor& reactor, BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol, DatagramLimits limits);
   ~UdpPort() override;
 
   // DatagramPort
@@ -30,6 +31,7 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   const DatagramStats& stats() const override { return stats_; }
   void set_label(std::string label) override { label_ = std::move(label); }
   void set_limits(const DatagramLimits& limits) override;
+  BoundSocket duplicate_socket() override { return socket_ ? socket_.duplicate() : BoundSocket(); }
 
   // DatagramTransport
   void write(std::string_view data, const Address& to) override;
@@ -48,7 +50,8 @@ class UdpPort final : public DatagramPort, public DatagramTransport {
   void drop(DatagramDrop reason, const Address& peer);
 
   Reactor& reactor_;
-  int fd_ = -1;
+  BoundSocket socket_;
+  int fd_ = -1;  // socket_'s
   Watch watch_;  // level-triggered: a batch may leave datagrams for the next turn
   Address address_;
   std::unique_ptr<DatagramProtocol> protocol_;

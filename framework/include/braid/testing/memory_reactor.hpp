@@ -28,12 +28,14 @@ class MemoryReactor : public Network {
     std::shared_ptr<Factory> factory;
     StreamLimits limits;
     bool listening = true;  // false once the port handle stopped or was destroyed
+    int socket_fd = -1;     // listened on a BoundSocket: its descriptor (the port handle owns it)
   };
   struct DatagramListen {
     Endpoint endpoint;
     DatagramProtocol* protocol = nullptr;  // owned by the port handle; null once it is gone
     StringDatagramTransport* transport = nullptr;
     DatagramLimits limits;
+    int socket_fd = -1;  // listened on a BoundSocket: its descriptor (the port handle owns it)
   };
   struct Connect {
     Endpoint endpoint;  // tcp: host in `interface`, and port; unix: path
@@ -55,6 +57,13 @@ class MemoryReactor : public Network {
   std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                             StreamLimits limits = {}) override;
   std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
+                                           DatagramLimits limits = {}) override;
+  // A listen on a socket the test bound: recorded with the socket's
+  // endpoint; the port handle keeps the socket (and hands it over) but
+  // never reads from it.
+  std::unique_ptr<StreamPort> listen_stream(BoundSocket socket, std::shared_ptr<Factory> factory,
+                                            StreamLimits limits = {}) override;
+  std::unique_ptr<DatagramPort> listen_udp(BoundSocket socket, std::unique_ptr<DatagramProtocol> protocol,
                                            DatagramLimits limits = {}) override;
   using Network::listen_udp;
   void connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
