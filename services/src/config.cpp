@@ -31,6 +31,7 @@ std::vector<const ServiceConfig*> Config::enabled_services() const {
 }
 
 std::string describe_bind_address(const Endpoint& endpoint) {
+  if (endpoint.inherited()) return endpoint.to_string();
   if (endpoint.kind == TransportKind::unix_stream) return "unix:" + endpoint.path;
   try {
     return Address::ip(endpoint.bind_host(), endpoint.port).describe(endpoint.kind == TransportKind::udp);

@@ -12,6 +12,8 @@
 #include "braid/services/ready_file.hpp"
 #include "pidfile.hpp"
 #include "process_setup.hpp"
+#include "socket_source.hpp"
+#include "systemd_notifier.hpp"
 
 namespace braid::services {
 namespace {
@@ -20,10 +22,33 @@ void log_errors(const std::string& file, const std::vector<ConfigError>& errors)
   for (const auto& e : errors) spdlog::error("{}: {}", file, e.to_string());
 }
 
+std::string plural(std::size_t n, const char* what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
 }  // namespace
 
+std::string ReloadSummary::to_string() const {
+  std::string s = fmt::format("{} kept{}, {} stopped, {} started", kept,
+                              retuned > 0 ? " (" + std::to_string(retuned) + " with new limits)" : "", stopped,
+                              started);
+  if (failed > 0) {
+    s += fmt::format(", {} failed to start", failed);
+    if (old_kept == failed) {
+      s += ", old kept";
+    } else if (old_kept > 0) {
+      s += fmt::format(", old kept for {}", old_kept);
+    }
+  }
+  return s;
+}
+
 Daemon::Daemon(Reactor& reactor, const ProtocolRegistry& registry, DaemonOptions options)
-    : reactor_(reactor), registry_(registry), options_(std::move(options)) {}
+    : reactor_(reactor),
+      registry_(registry),
+      options_(std::move(options)),
+      sockets_(std::make_unique<detail::SocketSource>()),
+      notifier_(detail::make_notifier(reactor_.clock(), [this] { return status(); })) {}
 
 Daemon::~Daemon() { stop_watching_signals(); }
 
@@ -46,6 +71,8 @@ int Daemon::start_up() {
   watch_signals();
   // Until the config is read: stderr (then --log-file too), at --log-level or info.
   configure_logging(options_.log_level.empty() ? "info" : options_.log_level);
+  // Taken (and unset) before anything could start a child; logged after the start banner.
+  sockets_ = std::make_unique<detail::SocketSource>(detail::InheritedSockets::from_environment());
   // The process keys first: plugins load only after the drop they decide.
   ParsedConfig parsed = parse_config_file(options_.config_path);
   if (!parsed.ok()) return config_failed(parsed.errors);
@@ -61,6 +88,7 @@ int Daemon::start_up() {
   spdlog::info("braidd starting {} service{} from {}", enabled, enabled == 1 ? "" : "s", options_.config_path);
   for (const auto& warning : process_warnings) spdlog::warn("{}", warning);
   if (!process_done.empty()) spdlog::info("{}", process_done);
+  sockets_->log_inherited();
   active_registry_ = loaded.registry;
   metrics_.set_protocols(*active_registry_);
   int status = start(loaded.config);
@@ -121,6 +149,7 @@ bool Daemon::apply_logging(const LogConfig& log) {
 int Daemon::start(const Config& config) {
   config_ = config;
   const auto enabled = config_.enabled_services();
+  sockets_->begin();
   for (const ServiceConfig* s : enabled) {
     auto service = start_service(*s);
     if (!service) {
@@ -136,15 +165,18 @@ int Daemon::start(const Config& config) {
     running_.clear();
     return exit_runtime_error;
   }
+  sockets_->warn_unused();
   spdlog::info("ready: {} service{} running", running_.size(), running_.size() == 1 ? "" : "s");
+  notifier_->ready();
   return exit_ok;
 }
 
-std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config) {
+std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config,
+                                                       const std::vector<std::shared_ptr<ProtocolService>>& outgoing) {
   auto service =
       std::make_shared<ProtocolService>(reactor_, active_registry_, config, config_.shutdown_grace, &metrics_);
   try {
-    service->start();
+    service->start(sockets_->acquire(config, outgoing));
   } catch (const ServiceStartError& e) {
     spdlog::error("{}", e.what());
     return nullptr;
@@ -193,11 +225,29 @@ bool Daemon::write_ready_file() {
 
 std::vector<std::shared_ptr<ProtocolService>> Daemon::running() const { return running_; }
 
+std::string Daemon::status() const {
+  std::size_t connections = 0;
+  for (const auto& s : running_) connections += s->connection_count();
+  for (const auto& s : draining_) connections += s->connection_count();
+  std::string text = plural(running_.size(), "service") + ", " + plural(connections, "connection");
+  if (!last_reload_problem_.empty()) text += "; last reload: " + last_reload_problem_;
+  return text;
+}
+
 void Daemon::reload() {
   if (stopping_) {
     spdlog::info("SIGHUP ignored: shutting down");
     return;
   }
+  notifier_->reloading();
+  apply_reload();
+  notifier_->reloaded();
+}
+
+// Per service, all or nothing: a replacement starts (on its new socket, or
+// on the old one's when the address stays) before the service it replaces
+// stops, and one that cannot start leaves the old one running.
+void Daemon::apply_reload() {
   spdlog::info("reloading {}", options_.config_path);
   LoadResult loaded = load_config_file(options_.config_path, registry_);
   if (!loaded.ok()) {
@@ -205,6 +255,7 @@ void Daemon::reload() {
     spdlog::error("reload failed: {} error{} in {}; keeping the running configuration", loaded.errors.size(),
                   loaded.errors.size() == 1 ? "" : "s", options_.config_path);
     metrics_.count_reload(false);
+    last_reload_problem_ = "invalid config, nothing changed";
     return;
   }
   Config next = std::move(loaded.config);
@@ -213,12 +264,12 @@ void Daemon::reload() {
     spdlog::warn("reload: 'user', 'group', 'allow_root' and 'umask' apply only at start; restart braidd to "
                  "change them");
   }
+  ReloadSummary summary;
   // Logging that cannot be set up stays as it was, and config_.log keeps the
   // old settings so that the next reload tries the new ones again.
-  bool logging_failed = false;
   if (!(next.log == config_.log)) {
-    logging_failed = !apply_logging(next.log);
-    if (!logging_failed) config_.log = next.log;
+    summary.logging_failed = !apply_logging(next.log);
+    if (!summary.logging_failed) config_.log = next.log;
   }
   // Added and changed services use the new config's plugins; running ones keep theirs.
   active_registry_ = loaded.registry;
@@ -227,55 +278,74 @@ void Daemon::reload() {
   config_.defaults = next.defaults;
   config_.services = next.services;
 
-  // Stop what is gone or changed first, so a changed service can bind its address again.
   const auto wanted = config_.enabled_services();
-  std::vector<std::shared_ptr<ProtocolService>> kept;
-  std::size_t stopped = 0, retuned = 0;
+  auto wanted_config = [&](const std::string& name) -> const ServiceConfig* {
+    auto it = std::find_if(wanted.begin(), wanted.end(), [&](const ServiceConfig* s) { return s->name == name; });
+    return it == wanted.end() ? nullptr : *it;
+  };
+  std::vector<std::shared_ptr<ProtocolService>> kept, outgoing;
   for (auto& service : running_) {
-    auto it = std::find_if(wanted.begin(), wanted.end(),
-                           [&](const ServiceConfig* s) { return s->name == service->name(); });
-    if (it != wanted.end() && (*it)->same_service(service->config())) {
-      // Only an address or protocol change restarts a service: new limits apply in place.
-      if (!(*it)->same_effective_limits(service->config())) {
-        spdlog::info("reload: {}: new limits applied in place", service->name());
-        service->set_limits((*it)->limits);
-        ++retuned;
-      }
-      kept.push_back(service);
-    } else {
-      spdlog::info("reload: stopping {} ({})", service->name(), it == wanted.end() ? "removed" : "changed");
-      retire(service);
-      ++stopped;
+    const ServiceConfig* s = wanted_config(service->name());
+    if (s == nullptr || !s->same_service(service->config())) {
+      outgoing.push_back(service);
+      continue;
     }
+    // Only an address or protocol change restarts a service: new limits apply in place.
+    if (!s->same_effective_limits(service->config())) {
+      spdlog::info("reload: {}: new limits applied in place", service->name());
+      service->set_limits(s->limits);
+      ++summary.retuned;
+    }
+    kept.push_back(service);
   }
+  sockets_->begin();
+  for (const auto& k : kept) sockets_->keep(k->config());
+
   std::vector<std::shared_ptr<ProtocolService>> next_running;
-  std::size_t started = 0, failed = 0;
   for (const ServiceConfig* s : wanted) {
-    auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& k) { return k->name() == s->name; });
-    if (it != kept.end()) {
+    auto same_name = [&](const auto& service) { return service->name() == s->name; };
+    if (auto it = std::find_if(kept.begin(), kept.end(), same_name); it != kept.end()) {
       next_running.push_back(*it);
       continue;
     }
-    if (auto service = start_service(*s)) {
+    auto old = std::find_if(outgoing.begin(), outgoing.end(), same_name);
+    if (auto service = start_service(*s, outgoing)) {
       next_running.push_back(std::move(service));
-      ++started;
+      ++summary.started;
     } else {
-      ++failed;
+      ++summary.failed;
+      if (old != outgoing.end()) {
+        spdlog::warn("reload: keeping the running {} with its old settings", s->name);
+        sockets_->keep((*old)->config());
+        next_running.push_back(*old);
+        outgoing.erase(old);
+        ++summary.old_kept;
+      }
     }
   }
+  // Only now: their sockets may have passed to the services that replace them.
+  for (auto& service : outgoing) {
+    spdlog::info("reload: stopping {} ({})", service->name(), wanted_config(service->name()) ? "changed" : "removed");
+    retire(service);
+    ++summary.stopped;
+  }
+  summary.kept = kept.size();
   running_ = std::move(next_running);
   for (auto& s : running_) s->set_grace(config_.shutdown_grace);
   write_ready_file();
-  const std::string summary = fmt::format("{} kept{}, {} stopped, {} started{}", kept.size(),
-                                          retuned > 0 ? " (" + std::to_string(retuned) + " with new limits)" : "",
-                                          stopped, started,
-                                          failed > 0 ? ", " + std::to_string(failed) + " failed to start" : "");
-  metrics_.count_reload(!logging_failed && failed == 0);
-  if (logging_failed) {
+  sockets_->warn_unused();
+  last_reload_ = summary;
+  const bool partial = summary.failed > 0 || summary.logging_failed;
+  metrics_.count_reload(!partial);
+  last_reload_problem_ = partial ? summary.to_string() : "";
+  if (summary.logging_failed) {
+    last_reload_problem_ += "; log settings not applied";
     spdlog::error("reload done with errors: {}; the new log settings were not applied (the next reload tries "
-                  "them again)", summary);
+                  "them again)", summary.to_string());
+  } else if (summary.failed > 0) {
+    spdlog::warn("reload done: {}", summary.to_string());
   } else {
-    spdlog::info("reload done: {}", summary);
+    spdlog::info("reload done: {}", summary.to_string());
   }
 }
 
@@ -299,6 +369,7 @@ void Daemon::shut_down() {
     return;
   }
   stopping_ = true;
+  notifier_->stopping();
   spdlog::info("shutting down (grace {} ms)", config_.shutdown_grace.count());
   auto everyone = running_;
   everyone.insert(everyone.end(), draining_.begin(), draining_.end());

@@ -17,22 +17,50 @@ ProtocolService::ProtocolService(Reactor& reactor, std::shared_ptr<const Protoco
 
 ProtocolService::~ProtocolService() { grace_timer_.cancel(); }
 
+BoundSocket ProtocolService::bind(const ServiceConfig& config) {
+  try {
+    return BoundSocket::bind(config.endpoint);
+  } catch (const std::system_error& e) {
+    throw ServiceStartError("service '" + config.name + "': cannot bind " + describe_bind_address(config.endpoint) +
+                            ": " + e.code().message());
+  } catch (const std::exception& e) {
+    throw ServiceStartError("service '" + config.name + "': cannot bind " + config.endpoint.to_string() + ": " +
+                            e.what());
+  }
+}
+
 void ProtocolService::start() {
   if (running() || stopping_) return;
-  const BuildContext ctx{config_.name, config_.endpoint, &reactor_.clock(), &reactor_, metrics_};
+  start(bind(config_));
+}
+
+void ProtocolService::start(BoundSocket socket) {
+  if (running() || stopping_) return;
   const std::string prefix = "service '" + config_.name + "': ";
+  // An inherited socket's transport is known only now: the config check could not see it.
+  const Endpoint endpoint = config_.endpoint.inherited() ? socket.endpoint() : config_.endpoint;
+  if (config_.endpoint.inherited()) {
+    const ProtocolInfo* info = registry_->find(config_.protocol);
+    if (info != nullptr && !info->supports(endpoint.kind)) {
+      throw ServiceStartError(prefix + "protocol '" + config_.protocol + "' does not run over " +
+                              to_string(endpoint.kind) + ", and " + config_.endpoint.to_string() + " is " +
+                              socket.address().describe(socket.datagram()));
+    }
+  }
+  served_ = socket.endpoint();
+  const BuildContext ctx{config_.name, endpoint, &reactor_.clock(), &reactor_, metrics_};
   try {
-    if (config_.endpoint.kind == TransportKind::udp) {
+    if (socket.datagram()) {
       auto protocol = registry_->build_datagram(config_.protocol, config_.options, ctx);
-      datagram_ = reactor_.listen_udp(config_.endpoint, std::move(protocol), config_.limits.datagram);
+      datagram_ = reactor_.listen_udp(std::move(socket), std::move(protocol), config_.limits.datagram);
       datagram_->set_label(config_.name);
     } else {
       auto factory = registry_->build_stream(config_.protocol, config_.options, ctx);
-      stream_ = reactor_.listen_stream(config_.endpoint, std::move(factory), config_.limits.stream);
+      stream_ = reactor_.listen_stream(std::move(socket), std::move(factory), config_.limits.stream);
       stream_->set_label(config_.name);
     }
   } catch (const std::system_error& e) {
-    throw ServiceStartError(prefix + "cannot bind " + describe_bind_address(config_.endpoint) + ": " +
+    throw ServiceStartError(prefix + "cannot listen on " + describe_bind_address(endpoint) + ": " +
                             e.code().message());
   } catch (const std::exception& e) {
     throw ServiceStartError(prefix + "cannot start: " + e.what());
@@ -43,6 +71,13 @@ void ProtocolService::start() {
   }
   Service::start();
   spdlog::info("{}: listening on {}", config_.name, bound_address());
+}
+
+BoundSocket ProtocolService::duplicate_socket() {
+  if (stopping_) return {};
+  if (stream_) return stream_->duplicate_socket();
+  if (datagram_) return datagram_->duplicate_socket();
+  return {};
 }
 
 std::string ProtocolService::bound_address() const {

@@ -63,7 +63,17 @@ bool check_protocol_name(const std::string& protocol, const std::string& path, c
 void check_options(const Entry& e, const ProtocolRegistry& registry, ErrorSink& errors) {
   const ServiceConfig& s = e.config;
   const ProtocolInfo* info = registry.find(s.protocol);
-  if (!info->supports(s.endpoint.kind)) {
+  Endpoint endpoint = s.endpoint;
+  if (endpoint.inherited()) {
+    // Its transport is known only at start-up (braidd checks it then): the
+    // options are checked for the first transport the protocol runs over.
+    for (auto k : {TransportKind::tcp, TransportKind::udp, TransportKind::unix_stream}) {
+      if (info->supports(k)) {
+        endpoint.kind = k;
+        break;
+      }
+    }
+  } else if (!info->supports(s.endpoint.kind)) {
     std::vector<std::string> kinds;
     for (auto k : {TransportKind::tcp, TransportKind::udp, TransportKind::unix_stream}) {
       if (info->supports(k)) kinds.emplace_back(to_string(k));
@@ -73,7 +83,7 @@ void check_options(const Entry& e, const ProtocolRegistry& registry, ErrorSink& 
     return;
   }
   CheckClock clock;
-  BuildContext ctx{s.name, s.endpoint, &clock, nullptr};
+  BuildContext ctx{s.name, endpoint, &clock, nullptr};
   const std::string options_path = child_path(e.path, "options");
   try {
     registry.check_options(s.protocol, s.options, ctx);

@@ -4,6 +4,7 @@
 // aborts), SIGHUP reloads the config file, SIGUSR1 reopens the log file.
 // Single-threaded; construct, then run().
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,9 +34,25 @@ struct DaemonOptions {
   ProcessOverrides process;  // --user, --group, --umask
 };
 
+// What one reload did; the summary line, STATUS= and the reload metric are made from it.
+struct ReloadSummary {
+  std::size_t kept = 0;      // the same address and protocol: kept running
+  std::size_t retuned = 0;   // of those, with new limits applied in place
+  std::size_t stopped = 0;   // removed, or replaced by their new settings
+  std::size_t started = 0;   // added, or the replacements
+  std::size_t failed = 0;    // could not start (bind, inherited socket, protocol)
+  std::size_t old_kept = 0;  // of those, changed services whose old one goes on
+  bool logging_failed = false;
+
+  // "3 kept (1 with new limits), 1 stopped, 2 started, 1 failed to start, old kept"
+  std::string to_string() const;
+};
+
 namespace detail {
+class Notifier;
 class PidFile;
-}
+class SocketSource;
+}  // namespace detail
 
 class Daemon {
  public:
@@ -61,6 +78,7 @@ class Daemon {
   std::vector<std::shared_ptr<ProtocolService>> running() const;
   // What the `metrics` protocol reports: every running service, reloads, plugins.
   const MetricsRegistry& metrics() const { return metrics_; }
+  const ReloadSummary& last_reload() const { return last_reload_; }
 
  private:
   int start(const Config& config);
@@ -75,10 +93,16 @@ class Daemon {
   void reopen_logs();
   void watch_signals();
   void stop_watching_signals();
-  // Starts `config` as a new service; logs and returns null when it fails.
-  std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config);
+  // Starts `config` as a new service on the socket the SocketSource gives
+  // it (`outgoing`: the services a reload replaces); logs and returns null
+  // when it fails.
+  std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config,
+                                                 const std::vector<std::shared_ptr<ProtocolService>>& outgoing = {});
+  // The reload itself, between RELOADING=1 and READY=1.
+  void apply_reload();
   void retire(std::shared_ptr<ProtocolService> service);
   bool write_ready_file();
+  std::string status() const;
   void finish();
 
   Reactor& reactor_;
@@ -91,6 +115,10 @@ class Daemon {
   std::vector<std::unique_ptr<SignalWatch>> signals_;  // see watch_signals()
   std::vector<std::shared_ptr<ProtocolService>> running_;   // config order
   std::vector<std::shared_ptr<ProtocolService>> draining_;  // stopped by a reload, still closing
+  std::unique_ptr<detail::SocketSource> sockets_;
+  std::unique_ptr<detail::Notifier> notifier_;
+  ReloadSummary last_reload_;
+  std::string last_reload_problem_;  // for STATUS=; empty when the last reload went well
   bool stopping_ = false;
 };
 

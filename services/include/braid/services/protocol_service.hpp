@@ -38,8 +38,16 @@ class ProtocolService final : public Service {
   ProtocolService(const ProtocolService&) = delete;
   ProtocolService& operator=(const ProtocolService&) = delete;
 
-  // Builds the protocol and binds. Throws ServiceStartError.
+  // Binds the service's address (BoundSocket::bind). Throws
+  // ServiceStartError ("service 'x': cannot bind ...").
+  static BoundSocket bind(const ServiceConfig& config);
+  // Builds the protocol and binds: start(bind(config())). Throws ServiceStartError.
   void start() override;
+  // Builds the protocol and serves `socket` (bound already, inherited, or
+  // taken over from the service this one replaces). Throws
+  // ServiceStartError, e.g. for a protocol that does not run over the
+  // socket's transport.
+  void start(BoundSocket socket);
   // Graceful stop; `done` runs once every connection is gone. May be called
   // again while stopping (every `done` runs).
   void stop(std::function<void()> done) override;
@@ -50,6 +58,11 @@ class ProtocolService final : public Service {
   // The address actually bound, as in the ready file ("tcp:127.0.0.1:40123").
   std::string bound_address() const;
   std::size_t connection_count() const;
+  // A duplicate of the listening socket, for a replacement that keeps the
+  // address; empty once stopping.
+  BoundSocket duplicate_socket();
+  // What the socket serves, with the real port (once started).
+  const Endpoint& served_endpoint() const { return served_; }
   bool stopping() const { return stopping_; }
   // The grace period of a later stop() (a reload may change it).
   void set_grace(std::chrono::milliseconds grace) { grace_ = grace; }
@@ -62,6 +75,7 @@ class ProtocolService final : public Service {
   Reactor& reactor_;
   std::shared_ptr<const ProtocolRegistry> registry_;  // may hold plugin protocols
   ServiceConfig config_;
+  Endpoint served_;
   std::chrono::milliseconds grace_;
   std::unique_ptr<StreamPort> stream_;
   std::unique_ptr<DatagramPort> datagram_;
