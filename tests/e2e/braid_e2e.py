@@ -60,12 +60,13 @@ class Braidd:
     SIGKILL if it does not exit in time) and the directory removed.
     """
 
-    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None, env=None):
+    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None, env=None, wrapper=()):
         self.dir = tempfile.mkdtemp(prefix="braid-e2e-")
         self.config_path = os.path.join(self.dir, "braid.json")
         self.ready_path = ready_path or os.path.join(self.dir, "ready.json")
         self.write_config(doc)
-        command = [BRAIDD, "--config", self.config_path, "--ready-file", self.ready_path]
+        # `wrapper`: a program that execs braidd, e.g. systemd-socket-activate.
+        command = list(wrapper) + [BRAIDD, "--config", self.config_path, "--ready-file", self.ready_path]
         if log_level:
             command += ["--log-level", log_level]
         command += list(args)

@@ -16,6 +16,18 @@ def talk(sock, data):
     return recv_exactly(sock, len(data))
 
 
+def socket_inodes(pid, table, port):
+    """Inodes of braidd's sockets bound to `port` in /proc/PID/net/TABLE (tcp: listening ones only)."""
+    inodes = set()
+    with open("/proc/%d/net/%s" % (pid, table)) as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port and (table != "tcp" or fields[3] == "0A"):
+                inodes.add(int(fields[9]))
+    return inodes
+
+
 class Reload(unittest.TestCase):
     def reload(self, daemon, doc):
         daemon.write_config(doc)
@@ -167,6 +179,58 @@ class Reload(unittest.TestCase):
                 self.assertEqual(list(after), ["echo", "upper"])
                 self.assertEqual(exchange(after["upper"], b"ok\n"), b"OK\n")
                 self.assertEqual(daemon.stop(), 0)
+
+    def test_a_move_onto_an_occupied_port_keeps_the_old_service_answering(self):
+        with socket.socket() as blocker:
+            blocker.bind(("127.0.0.1", 0))
+            blocker.listen()
+            port = blocker.getsockname()[1]
+            taken = "tcp:%d:interface=127.0.0.1" % port
+            with Braidd(config(service("echo", "echo", TCP0), service("udp", "echo", UDP0))) as daemon:
+                before = dict(daemon.addresses)
+                ready_before = daemon.read_ready_text()
+                with connect(before["echo"]) as sock:
+                    self.assertEqual(talk(sock, b"before\n"), b"before\n")
+                    daemon.write_config(config(service("echo", "upper", taken), service("udp", "echo", UDP0)))
+                    daemon.signal(signal.SIGHUP)
+                    daemon.wait_for_log(r"service 'echo': cannot bind tcp:127.0.0.1:%d: Address already in use" % port)
+                    daemon.wait_for_log(r"reload: keeping the running echo with its old settings")
+                    daemon.wait_for_log(r"reload done: 1 kept, 0 stopped, 0 started, 1 failed to start, old kept")
+                    # The old service still answers, on its old address, with its old protocol.
+                    self.assertEqual(talk(sock, b"after\n"), b"after\n")
+                    self.assertEqual(exchange(before["echo"], b"new one\n"), b"new one\n")
+                    self.assertEqual(daemon.read_ready_text(), ready_before)
+                # Once the port is free, the next reload tries again, and succeeds.
+                blocker.close()
+                after = self.reload(daemon, config(service("echo", "upper", taken), service("udp", "echo", UDP0)))
+                self.assertIn("reload done: 1 kept, 1 stopped, 1 started", daemon.log)
+                self.assertEqual(after["echo"], "tcp:127.0.0.1:%d" % port)
+                self.assertEqual(exchange(after["echo"], b"moved\n"), b"MOVED\n")
+                with self.assertRaises(ConnectionRefusedError):
+                    connect(before["echo"]).close()
+                self.assertEqual(daemon.stop(), 0)
+
+    def test_a_changed_service_on_the_same_address_takes_over_its_socket(self):
+        with Braidd(config(service("echo", "echo", TCP0), service("udp", "echo", UDP0))) as daemon:
+            pid = daemon.proc.pid
+            _, (_, tcp_port) = parse_address(daemon.addresses["echo"])
+            _, (_, udp_port) = parse_address(daemon.addresses["udp"])
+            tcp_before, udp_before = socket_inodes(pid, "tcp", tcp_port), socket_inodes(pid, "udp", udp_port)
+            self.assertEqual(len(tcp_before), 1)
+            self.assertEqual(len(udp_before), 1)
+            before = dict(daemon.addresses)
+            # The protocols change, the addresses do not: tcp's is now spelled with the port it
+            # got, udp's is still port 0 (a changed service keeps the port it had).
+            after = self.reload(daemon, config(service("echo", "upper", "tcp:%d:interface=127.0.0.1" % tcp_port),
+                                               service("udp", "upper", UDP0)))
+            self.assertIn("reload done: 0 kept, 2 stopped, 2 started", daemon.log)
+            self.assertEqual(after, before)
+            self.assertEqual(exchange(after["echo"], b"upper now\n"), b"UPPER NOW\n")
+            self.assertEqual(udp_exchange(after["udp"], b"udp too"), b"UDP TOO")
+            # The very same sockets serve: no moment without a listener, no rebind.
+            self.assertEqual(socket_inodes(pid, "tcp", tcp_port), tcp_before)
+            self.assertEqual(socket_inodes(pid, "udp", udp_port), udp_before)
+            self.assertEqual(daemon.stop(), 0)
 
 
 if __name__ == "__main__":
