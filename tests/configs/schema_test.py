@@ -128,7 +128,8 @@ def main(argv):
         in_schema = set(schema["$defs"][option_defs[name]]["properties"]) if name in option_defs else set()
         failures.check(sections[name]["options"] == in_schema, "%s options: braidd %s, schema %s"
                        % (name, sorted(sections[name]["options"]), sorted(in_schema)))
-    transport_rules = {"thanks": "^(tcp|tcp6|unix):", "udp_broadcast": "^(udp|udp6):", "metrics": "^(tcp|tcp6|unix):"}
+    transport_rules = {"thanks": "^(tcp|tcp6|unix|systemd):", "udp_broadcast": "^(udp|udp6|systemd):",
+                       "metrics": "^(tcp|tcp6|unix|systemd):"}
     for name, pattern in transport_rules.items():
         if name in sections:
             allowed = {"tcp", "unix"} if "tcp" in pattern else {"udp"}

@@ -228,10 +228,11 @@ class SocketActivation(unittest.TestCase):
                 self.assertEqual(exchange(daemon.addresses["by-address"], b"tcp\n"), b"TCP\n")
                 self.assert_serves_only_inherited(daemon, web, port)
 
-                # A reload that changes both services: the named one's protocol, the other one's limit.
+                # A reload that restarts the named service (its protocol changes) and applies a
+                # limit to the other one in place.
                 daemon.write_config(doc(web, port, named_protocol="upper", max_connections=5))
                 daemon.signal(signal.SIGHUP)
-                daemon.wait_for_log(r"reload done: 0 kept, 2 stopped, 2 started")
+                daemon.wait_for_log(r"reload done: 1 kept \(1 with new limits\), 1 stopped, 1 started")
                 self.assertEqual(daemon.read_ready_file(), daemon.addresses)
                 self.assertEqual(exchange(daemon.addresses["named"], b"now upper\n"), b"NOW UPPER\n")
                 self.assertEqual(exchange(daemon.addresses["by-address"], b"still\n"), b"STILL\n")
