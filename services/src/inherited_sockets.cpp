@@ -53,8 +53,8 @@ int InheritedSockets::find(const Endpoint& endpoint) const {
   int matches = 0;
   for (std::size_t i = 0; i < sockets_.size(); ++i) {
     const Entry& e = sockets_[i];
-    const bool match = endpoint.inherited() ? e.name == endpoint.systemd_name
-                                            : e.socket.endpoint().same_address(endpoint);
+    const bool match =
+        endpoint.inherited() ? e.name == endpoint.systemd_name : e.socket.endpoint().same_address(endpoint);
     if (!match) continue;
     if (found < 0) found = static_cast<int>(i);
     ++matches;
@@ -64,8 +64,8 @@ int InheritedSockets::find(const Endpoint& endpoint) const {
   std::string have;
   for (std::size_t i = 0; i < sockets_.size(); ++i) have += (have.empty() ? "" : ", ") + describe(static_cast<int>(i));
   if (matches == 0) {
-    throw Error("no inherited socket is named '" + endpoint.systemd_name + "' (inherited: " +
-                (have.empty() ? "none" : have) + ")");
+    throw Error("no inherited socket is named '" + endpoint.systemd_name +
+                "' (inherited: " + (have.empty() ? "none" : have) + ")");
   }
   throw Error(std::to_string(matches) + " inherited sockets are named '" + endpoint.systemd_name +
               "'; give each its own FileDescriptorName=, or take them by address (inherited: " + have + ")");
@@ -85,8 +85,7 @@ void InheritedSockets::warn_unused(const std::vector<int>& used) const {
     bool taken = false;
     for (int u : used) taken = taken || u == static_cast<int>(i);
     if (!taken) {
-      spdlog::warn("inherited socket {} is not used by any service; keeping it open",
-                   describe(static_cast<int>(i)));
+      spdlog::warn("inherited socket {} is not used by any service; keeping it open", describe(static_cast<int>(i)));
     }
   }
 }

@@ -63,8 +63,8 @@ BoundSocket SocketSource::acquire(const ServiceConfig& config,
         return socket;
       }
     } catch (const std::system_error& e) {
-      throw ServiceStartError(prefix + "cannot take over the socket of '" + running->name() + "': " +
-                              e.code().message());
+      throw ServiceStartError(prefix + "cannot take over the socket of '" + running->name() +
+                              "': " + e.code().message());
     }
   }
   return ProtocolService::bind(config);

@@ -70,10 +70,14 @@ std::unique_ptr<Notifier> make_notifier(Clock& clock, std::function<std::string(
   const std::chrono::microseconds interval{watchdog > 0 ? usec : 0};
   spdlog::debug("notifying the service manager through {}{}", socket,
                 interval.count() > 0 ? fmt::format(", watchdog every {} ms", interval.count() / 2000) : "");
-  return std::make_unique<SystemdNotifier>(clock, interval, std::move(status), [](const std::string& message) {
+  // A failure is logged at warn once, then at debug: the watchdog would repeat it every few seconds.
+  auto warned = std::make_shared<bool>(false);
+  return std::make_unique<SystemdNotifier>(clock, interval, std::move(status), [warned](const std::string& message) {
     const int r = sd_notify(/*unset_environment=*/0, message.c_str());
     if (r < 0) {
-      spdlog::warn("cannot notify the service manager: {}", std::error_code(-r, std::system_category()).message());
+      spdlog::log(*warned ? spdlog::level::debug : spdlog::level::warn, "cannot notify the service manager: {}",
+                  std::error_code(-r, std::system_category()).message());
+      *warned = true;
     }
   });
 }

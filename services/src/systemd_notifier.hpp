@@ -31,8 +31,7 @@ class Notifier {
 class SystemdNotifier final : public Notifier {
  public:
   using Sender = std::function<void(const std::string& message)>;
-  SystemdNotifier(Clock& clock, std::chrono::microseconds watchdog, std::function<std::string()> status,
-                  Sender send);
+  SystemdNotifier(Clock& clock, std::chrono::microseconds watchdog, std::function<std::string()> status, Sender send);
   ~SystemdNotifier() override;
 
   void ready() override;

@@ -38,8 +38,7 @@ class Silent : public DatagramProtocol {
 bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 
 std::filesystem::path temp_socket_path(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("braid-bound-" + std::to_string(::getpid()) + "-" + name);
+  auto dir = std::filesystem::temp_directory_path() / ("braid-bound-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir / "s.sock";
@@ -69,8 +68,8 @@ TEST(BoundSocket, AdoptsAListeningTcpSocketAndDerivesItsEndpoint) {
   EXPECT_FALSE(s.endpoint().ipv6);
   EXPECT_EQ(s.endpoint().interface, "127.0.0.1");
   EXPECT_NE(s.endpoint().port, 0);
-  EXPECT_TRUE(s.endpoint().same_address(
-      parse_endpoint("tcp:" + std::to_string(s.endpoint().port) + ":interface=127.0.0.1")));
+  EXPECT_TRUE(
+      s.endpoint().same_address(parse_endpoint("tcp:" + std::to_string(s.endpoint().port) + ":interface=127.0.0.1")));
   // Made non-blocking and close-on-exec, as a socket braid binds.
   EXPECT_TRUE(::fcntl(fd, F_GETFL) & O_NONBLOCK);
   EXPECT_TRUE(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -137,7 +136,8 @@ TEST(BoundSocket, ADuplicateIsAnotherDescriptorForTheSameSocket) {
   EXPECT_NE(copy.fd(), original.fd());
   EXPECT_TRUE(::fcntl(copy.fd(), F_GETFD) & FD_CLOEXEC);
   EXPECT_EQ(copy.address(), original.address());
-  struct stat a{}, b{};
+  struct stat a {
+  }, b{};
   ASSERT_EQ(::fstat(original.fd(), &a), 0);
   ASSERT_EQ(::fstat(copy.fd(), &b), 0);
   EXPECT_EQ(a.st_ino, b.st_ino);

@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 
 struct Harness {
   explicit Harness(std::chrono::microseconds watchdog)
-      : notifier(clock, watchdog, [this] { return status; }, [this](const std::string& m) { sent.push_back(m); }) {}
+      : notifier(
+            clock, watchdog, [this] { return status; }, [this](const std::string& m) { sent.push_back(m); }) {}
   testing::ManualClock clock;
   std::string status = "2 services, 0 connections";
   std::vector<std::string> sent;
