@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "braid/testing/memory_reactor.hpp"
+#include "loop/poller.hpp"
+#include "loop/reactor_internals.hpp"
 #include "loopback_support.hpp"
 
 namespace braid::test {
@@ -203,6 +205,25 @@ TEST(BoundSocket, APortHandsItsSocketOverAndTheSuccessorServesIt) {
   ASSERT_TRUE(run_until(reactor, [&] { return late.eof(); }));
   EXPECT_EQ(late.received(), "second\n");
   EXPECT_FALSE(first->duplicate_socket());  // stopped: nothing to take over
+}
+
+TEST(BoundSocket, AStoppedListenerLeavesTheLoopAloneWhileADuplicateStaysOpen) {
+  // Closing a descriptor does not take its socket out of epoll while a
+  // duplicate is open: a listener that only closed would leave a readable,
+  // level-triggered socket in the set, and the loop would wake for it on
+  // every turn.
+  Reactor reactor;
+  auto port = reactor.listen_tcp(0, std::make_shared<GreeterFactory>("x"));
+  auto other = reactor.listen_tcp(0, std::make_shared<GreeterFactory>("y"));  // keeps the poller waiting
+  BoundSocket kept = port->duplicate_socket();
+  port->stop_listening();
+  RawClient client(reactor, kept.address());  // queued in the backlog: the socket is readable
+  ASSERT_TRUE(client.connected());
+  auto& ctx = reactor.context();
+  const std::uint64_t turns = detail::ReactorInternals::poller(reactor).turn();
+  ctx.restart();
+  for (int i = 0; i < 20; ++i) ctx.poll_one();  // bounded: a stale socket would keep it busy for ever
+  EXPECT_EQ(detail::ReactorInternals::poller(reactor).turn(), turns);
 }
 
 TEST(BoundSocket, ReactorServesADatagramSocketAndRefusesTheWrongKind) {
