@@ -6,11 +6,13 @@
 #include <algorithm>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "braid/log.hpp"
 #include "braid/services/config_loader.hpp"
 #include "braid/services/ready_file.hpp"
 #include "pidfile.hpp"
+#include "privileges.hpp"
 #include "process_setup.hpp"
 #include "socket_source.hpp"
 #include "systemd_notifier.hpp"
@@ -118,6 +120,8 @@ int Daemon::set_up_process(const nlohmann::json& document, std::vector<std::stri
       return exit_runtime_error;
     }
   }
+  // What needs root is bound while braidd is still root.
+  if (::geteuid() == 0 && !process.user.empty()) sockets_->bind_before_drop(detail::enabled_endpoints(document));
   detail::ProcessOutcome outcome = detail::set_up_process(process, document, detail::ProcessPurpose::serve);
   if (outcome.status != exit_ok) {
     for (const auto& warning : outcome.warnings) spdlog::warn("{}", warning);

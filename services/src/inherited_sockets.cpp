@@ -40,12 +40,20 @@ InheritedSockets InheritedSockets::from_environment() {
 void InheritedSockets::log() const {
   for (const auto& problem : problems_) spdlog::warn("{}", problem);
   for (std::size_t i = 0; i < sockets_.size(); ++i) {
-    spdlog::info("inherited socket {}", describe(static_cast<int>(i)));
+    if (sockets_[i].bound_before_drop) {
+      spdlog::info("bound as root before the privilege drop: {}", describe(static_cast<int>(i)));
+    } else {
+      spdlog::info("inherited socket {}", describe(static_cast<int>(i)));
+    }
   }
 }
 
 void InheritedSockets::add(std::string name, BoundSocket socket) {
   sockets_.push_back(Entry{std::move(name), std::move(socket)});
+}
+
+void InheritedSockets::add_bound_before_drop(std::string service, BoundSocket socket) {
+  sockets_.push_back(Entry{std::move(service), std::move(socket), true});
 }
 
 int InheritedSockets::find(const Endpoint& endpoint) const {
@@ -54,7 +62,8 @@ int InheritedSockets::find(const Endpoint& endpoint) const {
   for (std::size_t i = 0; i < sockets_.size(); ++i) {
     const Entry& e = sockets_[i];
     const bool match =
-        endpoint.inherited() ? e.name == endpoint.systemd_name : e.socket.endpoint().same_address(endpoint);
+        endpoint.inherited() ? !e.bound_before_drop && e.name == endpoint.systemd_name
+                             : e.socket.endpoint().same_address(endpoint);
     if (!match) continue;
     if (found < 0) found = static_cast<int>(i);
     ++matches;
@@ -85,7 +94,9 @@ void InheritedSockets::warn_unused(const std::vector<int>& used) const {
     bool taken = false;
     for (int u : used) taken = taken || u == static_cast<int>(i);
     if (!taken) {
-      spdlog::warn("inherited socket {} is not used by any service; keeping it open", describe(static_cast<int>(i)));
+      spdlog::warn("{} {} is not used by any service; keeping it open",
+                   sockets_[i].bound_before_drop ? "the socket bound before the privilege drop" : "inherited socket",
+                   describe(static_cast<int>(i)));
     }
   }
 }

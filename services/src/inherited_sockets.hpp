@@ -36,6 +36,10 @@ class InheritedSockets {
   void log() const;
 
   void add(std::string name, BoundSocket socket);
+  // A socket braidd bound itself as root, before dropping privileges, for the
+  // service `service`: taken by address only, and kept like an inherited one,
+  // so a reload can serve that address again as the unprivileged user.
+  void add_bound_before_drop(std::string service, BoundSocket socket);
   bool empty() const { return sockets_.empty(); }
   std::size_t size() const { return sockets_.size(); }
 
@@ -54,6 +58,7 @@ class InheritedSockets {
   struct Entry {
     std::string name;
     BoundSocket socket;
+    bool bound_before_drop = false;
   };
   std::vector<Entry> sockets_;
   std::vector<std::string> problems_;  // from reading the environment, for log()

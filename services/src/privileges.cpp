@@ -94,20 +94,29 @@ Identity look_up_identity(const std::string& user, const std::string& group) {
   return id;
 }
 
-bool listens_below_1024(const nlohmann::json& document) {
-  if (!document.is_object()) return false;
+std::vector<std::pair<std::string, Endpoint>> enabled_endpoints(const nlohmann::json& document) {
+  std::vector<std::pair<std::string, Endpoint>> out;
+  if (!document.is_object()) return out;
   auto services = document.find("services");
-  if (services == document.end() || !services->is_array()) return false;
+  if (services == document.end() || !services->is_array()) return out;
   for (const auto& service : *services) {
     if (!service.is_object()) continue;
     if (auto enabled = service.find("enabled"); enabled != service.end() && *enabled == false) continue;
     auto listen = service.find("listen");
     if (listen == service.end() || !listen->is_string()) continue;
+    auto name = service.find("name");
     try {
-      const Endpoint endpoint = parse_endpoint(listen->get<std::string>());
-      if (endpoint.kind != TransportKind::unix_stream && endpoint.port > 0 && endpoint.port < 1024) return true;
+      out.emplace_back(name != service.end() && name->is_string() ? name->get<std::string>() : std::string(),
+                       parse_endpoint(listen->get<std::string>()));
     } catch (const EndpointError&) {
     }
+  }
+  return out;
+}
+
+bool listens_below_1024(const nlohmann::json& document) {
+  for (const auto& [name, endpoint] : enabled_endpoints(document)) {
+    if (endpoint.kind != TransportKind::unix_stream && endpoint.port > 0 && endpoint.port < 1024) return true;
   }
   return false;
 }

@@ -10,9 +10,12 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "braid/endpoint.hpp"
 
 namespace braid::services::detail {
 
@@ -36,6 +39,9 @@ Identity look_up_identity(const std::string& user, const std::string& group);
 // True when an enabled service of `document` (not yet checked: what cannot be
 // read is skipped, load_config reports it) listens on a TCP or UDP port from
 // 1 to 1023.
+// The enabled services' names and endpoints, read leniently from a parsed
+// config (the full check comes later): an entry that does not parse is skipped.
+std::vector<std::pair<std::string, Endpoint>> enabled_endpoints(const nlohmann::json& document);
 bool listens_below_1024(const nlohmann::json& document);
 
 // What start-up does about who braidd runs as.

@@ -20,6 +20,18 @@ bool may_take_over(const ServiceConfig& next, const ProtocolService& running) {
 
 SocketSource::SocketSource(InheritedSockets inherited) : inherited_(std::move(inherited)) {}
 
+void SocketSource::bind_before_drop(const std::vector<std::pair<std::string, Endpoint>>& endpoints) {
+  for (const auto& [service, endpoint] : endpoints) {
+    if (endpoint.kind != TransportKind::unix_stream || endpoint.abstract()) continue;
+    try {
+      if (inherited_.find(endpoint) >= 0) continue;
+      inherited_.add_bound_before_drop(service, BoundSocket::bind(endpoint));
+    } catch (const std::exception&) {
+      // The service's own bind, after the drop, reports it in its words.
+    }
+  }
+}
+
 void SocketSource::begin() { taken_.clear(); }
 
 void SocketSource::keep(const ServiceConfig& config) {

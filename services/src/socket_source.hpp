@@ -26,6 +26,11 @@ class SocketSource {
 
   // Logs what was inherited (once the log is set up).
   void log_inherited() const { inherited_.log(); }
+  // Binds, as root and before the privilege drop, each enabled service's
+  // UNIX socket file (its directory, owner= and group= may need root) that
+  // was not inherited; a socket that cannot be bound is left for the
+  // service's start to report.
+  void bind_before_drop(const std::vector<std::pair<std::string, Endpoint>>& endpoints);
   // Starts placing a new generation of services (start-up, a reload).
   void begin();
   // A running service goes on with the inherited socket it took, if any.

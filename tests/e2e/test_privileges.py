@@ -361,14 +361,45 @@ class UnixSockets(unittest.TestCase):
 
     @needs_root_and_nobody
     def test_owner_without_the_right_to_chown_is_a_clear_error(self):
+        # Added by a reload, after the drop: nothing was bound for it as root.
         with NobodyDir() as scratch:
             path = scratch.file("s.sock")
-            doc = config(service("local", "echo", "unix:%s:owner=root" % path), user="nobody")
-            with Braidd(doc, wait_ready=False, ready_path=scratch.file("ready.json")) as braidd:
-                self.assertEqual(braidd.wait_exit(), 1)
+            doc = config(service("echo", "echo", TCP0), user="nobody")
+            with Braidd(doc, ready_path=scratch.file("ready.json")) as braidd:
+                os.chmod(braidd.dir, 0o755)
+                braidd.write_config(config(service("echo", "echo", TCP0),
+                                           service("local", "echo", "unix:%s:owner=root" % path), user="nobody"))
+                os.chmod(braidd.config_path, 0o644)
+                braidd.signal(signal.SIGHUP)
+                braidd.wait_for_log(r"reload done: .*1 failed to start")
                 self.assertIn("cannot give unix:%s to owner 'root': Operation not permitted (owner= needs root)"
                               % path, braidd.log)
-            self.assertFalse(os.path.exists(path), "the socket file was left behind")
+                self.assertFalse(os.path.exists(path), "the socket file was left behind")
+                braidd.stop_and_clean_up()
+
+    @needs_root_and_nobody
+    def test_a_unix_socket_only_root_can_make_is_bound_before_the_drop_and_kept_across_reloads(self):
+        # A directory only root can write to, and a socket file owned by root:
+        # as nobody, braidd could make neither.
+        with tempfile.TemporaryDirectory() as root_only, NobodyDir() as scratch:
+            os.chmod(root_only, 0o711)
+            path = os.path.join(root_only, "s.sock")
+            listen = "unix:%s:mode=0666:owner=root" % path
+            doc = config(service("local", "echo", listen), user="nobody")
+            with Braidd(doc, ready_path=scratch.file("ready.json")) as braidd:
+                self.assertIn("bound as root before the privilege drop: 'local' (unix:%s)" % path, braidd.log)
+                self.assertEqual(status_fields(braidd.proc.pid)["Uid"].split(), [str(nobody().pw_uid)] * 4)
+                st = os.lstat(path)
+                self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o666))
+                self.assertEqual(exchange(braidd.addresses["local"], b"hi"), b"hi")
+                # A reload that restarts the service (another protocol) serves the same socket.
+                os.chmod(braidd.dir, 0o755)
+                braidd.write_config(config(service("local", "upper", listen), user="nobody"))
+                os.chmod(braidd.config_path, 0o644)
+                braidd.signal(signal.SIGHUP)
+                braidd.wait_for_log(r"reload done: 0 kept, 1 stopped, 1 started")
+                self.assertEqual(exchange(braidd.addresses["local"], b"hi"), b"HI")
+                braidd.stop_and_clean_up()
 
     def test_an_abstract_socket_works_and_leaves_no_file(self):
         name = "@braid-test-%s" % uuid.uuid4().hex
