@@ -80,7 +80,7 @@ struct Fixture {
       registry.add(std::move(info));
     }
     daemon = std::make_unique<braid::services::Daemon>(
-        reactor, registry, braid::services::DaemonOptions{config_path, "", "off", ""});
+        reactor, registry, braid::services::DaemonOptions{.config_path = config_path, .log_level = "off"});
     if (daemon->start_up() != braid::services::exit_ok) std::abort();
     kept = daemon->running().front();
     kept_config = kept->config();
