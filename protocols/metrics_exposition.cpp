@@ -10,37 +10,30 @@ namespace braid::protocols {
 
 // --- the format ---------------------------------------------------------------
 
-std::string ExpositionWriter::escape_label_value(std::string_view value) {
+namespace {
+// The exposition format's escapes: backslash and newline everywhere, the
+// double quote only inside a label value.
+std::string escaped(std::string_view text, bool quote) {
   std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
-    } else if (c == '"') {
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && quote) {
       out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
     } else {
       out += c;
     }
   }
   return out;
 }
+}  // namespace
 
-std::string ExpositionWriter::escape_help(std::string_view help) {
-  std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string ExpositionWriter::escape_label_value(std::string_view value) { return escaped(value, true); }
+
+std::string ExpositionWriter::escape_help(std::string_view help) { return escaped(help, false); }
 
 void ExpositionWriter::family(std::string_view name, std::string_view type, std::string_view help) {
   fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);

@@ -134,18 +134,14 @@ int Daemon::set_up_process(const nlohmann::json& document, std::vector<std::stri
 }
 
 bool Daemon::apply_logging(const LogConfig& log) {
-  const std::string level = options_.log_level.empty() ? log.level : options_.log_level;
-  const std::string file = options_.log_file.empty() ? log.file : options_.log_file;
+  LogSettings settings = log;
+  if (!options_.log_level.empty()) settings.level = options_.log_level;
+  if (!options_.log_file.empty()) settings.file = options_.log_file;
   try {
-    configure_logging(LogSettings{.level = level,
-                                  .file = file,
-                                  .format = log.format,
-                                  .syslog = log.syslog,
-                                  .rotate_bytes = log.rotate_bytes,
-                                  .rotate_keep = static_cast<std::size_t>(log.rotate_keep)});
+    configure_logging(settings);
     return true;
   } catch (const std::exception& e) {
-    spdlog::error("cannot set up logging{}: {}", file.empty() ? "" : " to '" + file + "'", e.what());
+    spdlog::error("cannot set up logging{}: {}", settings.file.empty() ? "" : " to '" + settings.file + "'", e.what());
     return false;
   }
 }

@@ -23,6 +23,8 @@ struct LogSettings {
   std::string syslog_ident = "braidd";
   std::uint64_t rotate_bytes = 0;  // 0: never rotate the file (logrotate does, see SIGUSR1)
   std::size_t rotate_keep = 5;     // with rotate_bytes: old files kept (file.1 ... file.N)
+
+  friend bool operator==(const LogSettings&, const LogSettings&) = default;
 };
 
 // Replaces the default logger: stderr always (journal format when stderr is

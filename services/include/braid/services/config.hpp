@@ -17,6 +17,7 @@
 #include "braid/endpoint.hpp"
 #include "braid/json_check.hpp"
 #include "braid/limits.hpp"
+#include "braid/log.hpp"
 #include "braid/line_receiver.hpp"
 
 namespace braid::services {
@@ -64,16 +65,9 @@ struct ServiceConfig {
   bool same_effective_limits(const ServiceConfig& other) const;
 };
 
-struct LogConfig {
-  std::string level = "info";  // trace, debug, info, warn, error, critical, off
-  std::string file;            // empty: stderr only
-  std::string format = "text";  // text, json or journal
-  bool syslog = false;          // also send every line to syslog
-  std::uint64_t rotate_bytes = 0;  // 0: no built-in rotation (logrotate and SIGUSR1)
-  std::uint64_t rotate_keep = 5;   // old files kept when rotate_bytes is set
-
-  friend bool operator==(const LogConfig&, const LogConfig&) = default;
-};
+// The `log` object: the framework's logging settings, as the config sets them
+// (braidd's --log-level and --log-file override two of them).
+using LogConfig = LogSettings;
 
 // The process-wide keys: whom braidd runs as and its umask. Read before the
 // rest of the config, since plugins load only after the privilege drop they
