@@ -38,6 +38,7 @@ class MemoryStreamPort final : public StreamPort {
   const ListenerStats& stats() const override { return stats_; }
   void set_label(std::string) override {}
   void set_limits(const StreamLimits& limits) override { record_->limits = limits; }
+  void set_tls(std::shared_ptr<TlsContext> context) override { record_->tls = std::move(context); }
 
  private:
   std::shared_ptr<MemoryReactor::StreamListen> record_;
@@ -98,7 +99,7 @@ MemoryReactor::~MemoryReactor() = default;
 std::unique_ptr<StreamPort> MemoryReactor::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                                          StreamLimits limits) {
   if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
-  auto record = std::make_shared<StreamListen>(StreamListen{endpoint, std::move(factory), limits});
+  auto record = std::make_shared<StreamListen>(StreamListen{endpoint, std::move(factory), limits, true, -1, nullptr});
   if (record->endpoint.kind == TransportKind::tcp && record->endpoint.port == 0) record->endpoint.port = next_port_++;
   stream_listens_.push_back(record);
   return std::make_unique<MemoryStreamPort>(std::move(record));
@@ -120,7 +121,7 @@ std::unique_ptr<StreamPort> MemoryReactor::listen_stream(BoundSocket socket, std
                                                          StreamLimits limits) {
   if (!socket) throw std::invalid_argument("listen_stream: no socket");
   if (socket.datagram()) throw std::invalid_argument("listen_stream: " + socket.endpoint().to_string() + " is a udp socket");
-  auto record = std::make_shared<StreamListen>(StreamListen{socket.endpoint(), std::move(factory), limits});
+  auto record = std::make_shared<StreamListen>(StreamListen{socket.endpoint(), std::move(factory), limits, true, -1, nullptr});
   record->socket_fd = socket.fd();
   stream_listens_.push_back(record);
   return std::make_unique<MemoryStreamPort>(std::move(record), std::move(socket));
@@ -144,7 +145,14 @@ void MemoryReactor::connect_tcp(const std::string& host, std::uint16_t port, std
   endpoint.kind = TransportKind::tcp;
   endpoint.interface = host;
   endpoint.port = port;
-  connects_.push_back(Connect{endpoint, std::move(factory), timeout, limits});
+  connects_.push_back(Connect{endpoint, std::move(factory), timeout, limits, nullptr});
+}
+
+void MemoryReactor::connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                                std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout,
+                                StreamLimits limits) {
+  connect_tcp(host, port, std::move(factory), timeout, limits);
+  connects_.back().tls = std::move(tls);
 }
 
 void MemoryReactor::connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
@@ -152,7 +160,7 @@ void MemoryReactor::connect_unix(const std::string& path, std::shared_ptr<Client
   Endpoint endpoint;
   endpoint.kind = TransportKind::unix_stream;
   endpoint.path = path;
-  connects_.push_back(Connect{endpoint, std::move(factory), std::chrono::milliseconds(0), limits});
+  connects_.push_back(Connect{endpoint, std::move(factory), std::chrono::milliseconds(0), limits, nullptr});
 }
 
 void MemoryReactor::resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) {

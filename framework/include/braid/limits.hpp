@@ -22,6 +22,9 @@ struct StreamLimits {
   // After lose_connection has flushed, how long to wait for the peer's FIN
   // before closing anyway (keeps unread input from turning the close into a RST).
   std::chrono::milliseconds linger{2000};
+  // TLS: the time from accept (or connect) to a finished handshake; then the
+  // connection is closed (CloseReason::tls_handshake_timeout). 0: none.
+  std::chrono::milliseconds tls_handshake_timeout{10000};
   // The longest line (bytes) a LineReceiver of this listener's factory buffers
   // (listen_stream and testing::StringConnection hand it to
   // Factory::set_max_line_length); 0: leave the factory's own setting.

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@
 #include "braid/limits.hpp"
 
 namespace braid {
+
+class TlsContext;  // <braid/tls.hpp>
 
 // Why a listener closed a connection it had just accepted. Named by the
 // limit that refused it (its config key), so a log line or a metric label
@@ -40,8 +43,10 @@ enum class CloseReason : std::uint8_t {
   shutdown,       // the service stopped and closed it (close_connections)
   aborted,        // abort_connection(): by the protocol, or at the end of a stop's grace period
   error,          // a read or write error (reset by the peer...)
+  tls_handshake_failed,   // TLS: garbage or plaintext, no shared version or cipher, a refused certificate
+  tls_handshake_timeout,  // TLS: not done within tls_handshake_timeout
 };
-inline constexpr std::size_t close_reason_count = 7;
+inline constexpr std::size_t close_reason_count = 9;
 std::string_view to_string(CloseReason reason);
 
 struct ListenerStats {
@@ -88,6 +93,11 @@ class StreamPort {
   // that takes over from this one: a reload that keeps the address. Empty
   // once stopped listening, or from a port that has no socket.
   virtual BoundSocket duplicate_socket() { return {}; }
+  // Serves TLS with `context` (TlsContext::server) from now on: each new
+  // connection completes its handshake before the protocol's
+  // connection_made; null serves plaintext. Open connections keep what they
+  // have. Throws std::logic_error on a port that cannot serve TLS.
+  virtual void set_tls(std::shared_ptr<TlsContext> context);
 };
 
 // Why a UDP port dropped a datagram, received or sent.

@@ -21,6 +21,7 @@
 namespace braid {
 
 class ClientFactory;
+class TlsContext;  // <braid/tls.hpp>
 
 class Network {
  public:
@@ -49,6 +50,15 @@ class Network {
                            StreamLimits limits = StreamLimits::outgoing()) = 0;
   virtual void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
                             StreamLimits limits = StreamLimits::outgoing()) = 0;
+  // connect_tcp, then a TLS handshake with `tls` (TlsContext::client, from
+  // <braid/tls.hpp>) before the protocol's connection_made. The server's
+  // certificate is checked against tls's server_name, or else `host`, which
+  // is also sent as SNI (unless it is an IP address). A failed handshake
+  // reaches client_connection_failed with a TlsErrc.
+  virtual void connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                           std::shared_ptr<TlsContext> tls,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                           StreamLimits limits = StreamLimits::outgoing()) = 0;
   // Resolves a host name; `done` gets every address (port 0) or an error.
   virtual void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) = 0;
 

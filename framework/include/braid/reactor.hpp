@@ -76,6 +76,9 @@ class Reactor final : public Network {
                    StreamLimits limits = StreamLimits::outgoing()) override;
   void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
                     StreamLimits limits = StreamLimits::outgoing()) override;
+  void connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                   std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                   StreamLimits limits = StreamLimits::outgoing()) override;
   void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) override;
 
   // The most one read of a stream, or one datagram, hands a protocol: every

@@ -5,12 +5,16 @@
 // Single-threaded: call only from the reactor's thread.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
 #include "braid/address.hpp"
 
 namespace braid {
+
+class TlsContext;  // <braid/tls.hpp>
+struct TlsInfo;
 
 struct TransportStats {
   std::uint64_t bytes_read = 0;     // taken from the socket
@@ -55,6 +59,20 @@ class Transport {
   // in stats().lines_too_long, and an access log names it as the reason the
   // connection closed. The default does nothing (a transport without stats).
   virtual void record_line_too_long() {}
+
+  // The connection's TLS state (<braid/tls.hpp>): version, cipher, ALPN and
+  // the peer's certificate; null on a plaintext connection.
+  virtual const TlsInfo* tls() const { return nullptr; }
+  // STARTTLS (Twisted's startTLS): from now on the connection speaks TLS with
+  // `context` (TlsContext::server or ::client), and tls() says so once the
+  // handshake is done. Whatever was written before goes out in plaintext
+  // first, in order; what is written after is encrypted. The peer must not
+  // send its handshake before it has read our last plaintext reply (as RFC
+  // 3207 requires): input already delivered is plaintext, the rest is TLS.
+  // A failed handshake ends the connection (TlsErrc in connection_lost).
+  // Throws std::logic_error on a transport that cannot (already TLS, or a
+  // test transport without it).
+  virtual void start_tls(std::shared_ptr<TlsContext> context);
 };
 
 // The transport of a DatagramProtocol: one socket, many peers.

@@ -30,6 +30,10 @@ std::string_view to_string(CloseReason reason) {
       return "aborted";
     case CloseReason::error:
       return "error";
+    case CloseReason::tls_handshake_failed:
+      return "tls_handshake_failed";
+    case CloseReason::tls_handshake_timeout:
+      return "tls_handshake_timeout";
   }
   return "unknown";
 }

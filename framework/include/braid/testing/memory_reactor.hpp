@@ -29,6 +29,7 @@ class MemoryReactor : public Network {
     StreamLimits limits;
     bool listening = true;  // false once the port handle stopped or was destroyed
     int socket_fd = -1;     // listened on a BoundSocket: its descriptor (the port handle owns it)
+    std::shared_ptr<TlsContext> tls;  // StreamPort::set_tls's (accept still attaches in plaintext)
   };
   struct DatagramListen {
     Endpoint endpoint;
@@ -42,6 +43,7 @@ class MemoryReactor : public Network {
     std::shared_ptr<ClientFactory> factory;
     std::chrono::milliseconds timeout{0};
     StreamLimits limits;
+    std::shared_ptr<TlsContext> tls;  // connect_tls's; null for connect_tcp/connect_unix
     bool done = false;  // completed or failed by the test
   };
   struct Lookup {
@@ -71,6 +73,11 @@ class MemoryReactor : public Network {
                    StreamLimits limits = StreamLimits::outgoing()) override;
   void connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory,
                     StreamLimits limits = StreamLimits::outgoing()) override;
+  // Recorded like connect_tcp, with its context; complete_connect attaches
+  // the protocol in plaintext (no handshake is played).
+  void connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                   std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                   StreamLimits limits = StreamLimits::outgoing()) override;
   void resolve(const std::string& host, std::function<void(std::error_code, std::vector<Address>)> done) override;
 
   // --- what was asked for ---------------------------------------------------
