@@ -12,7 +12,7 @@
 // boundary changes; a plugin built for another version is refused at load.
 #include "braid/registry.hpp"
 
-#define BRAID_PLUGIN_ABI_VERSION 3
+#define BRAID_PLUGIN_ABI_VERSION 4
 
 namespace braid {
 

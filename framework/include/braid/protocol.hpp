@@ -17,6 +17,10 @@
 
 namespace braid {
 
+namespace detail {
+class TlsLayer;
+}
+
 class Factory;
 class ServiceLog;  // <braid/log.hpp>, which <braid/braid.hpp> includes
 
@@ -53,6 +57,7 @@ class Protocol {
   Factory* factory() const { return factory_; }
 
  private:
+  friend class detail::TlsLayer;  // STARTTLS moves a connected protocol onto TLS
   Transport* transport_ = nullptr;
   Factory* factory_ = nullptr;
 };

@@ -43,8 +43,8 @@ struct TlsSettings {
   // PEM bundle of trusted CAs: a server checks client certificates with it;
   // a client checks the server with it ("": the system's store).
   std::string ca;
-  // A server's default is none; TlsContext::client overrides it with require.
-  TlsVerify verify_peer = TlsVerify::none;
+  // Unset: none for a server, require for a client.
+  std::optional<TlsVerify> verify_peer;
   std::string min_version = "1.2";  // "1.2" or "1.3"
   std::string ciphers;              // OpenSSL cipher list for TLS 1.2 ("": OpenSSL's default)
   std::string ciphersuites;         // TLS 1.3 suites ("": OpenSSL's default)
@@ -96,9 +96,9 @@ class TlsContext {
  public:
   // Loads and checks certificates, keys and CAs now; throws TlsError.
   static std::shared_ptr<TlsContext> server(const TlsSettings& settings);
-  // verify_peer defaults to require for a client (pass none only to skip
-  // checking, as --insecure does).
-  static std::shared_ptr<TlsContext> client(TlsSettings settings = {});
+  // Checks the server's certificate unless verify_peer is none (as
+  // braid-client's --insecure asks).
+  static std::shared_ptr<TlsContext> client(const TlsSettings& settings = {});
 
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;

@@ -14,6 +14,7 @@
 
 #include "braid/client_factory.hpp"
 #include "braid/log.hpp"
+#include "braid/tls.hpp"
 #include "net/socket_util.hpp"
 #include "net/stream_connection.hpp"
 #include "loop/watch.hpp"
@@ -59,10 +60,26 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
     }
   }
 
-  void connection_closed(StreamConnection&, std::error_code reason) override {
+  // TLS: the connection is made when the handshake is; before, it failed.
+  void use_tls(std::shared_ptr<TlsContext> tls, std::string server_name) {
+    tls_ = std::move(tls);
+    server_name_ = std::move(server_name);
+  }
+
+  void connection_closed(StreamConnection& connection, std::error_code reason) override {
     auto keep = std::move(self_);
     idle_sweep_.reset();
+    const bool never_made = connection.tls_handshake_pending();
     connection_.reset();
+    if (never_made) {
+      failed_ = true;
+      try {
+        factory_->client_connection_failed(reason ? reason : make_error_code(TlsErrc::handshake_failed));
+      } catch (const std::exception& e) {
+        spdlog::error("{}: client_connection_failed threw: {}", label_, e.what());
+      }
+      return;
+    }
     try {
       factory_->client_connection_lost(reason);
     } catch (const std::exception& e) {
@@ -164,6 +181,7 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
     }
     connection_ = std::make_shared<StreamConnection>(reactor_, fd, target_, std::move(protocol), factory_, limits_,
                                                      this);
+    if (tls_) connection_->serve_tls(tls_, server_name_);
     if (limits_.idle_timeout.count() > 0) {
       idle_sweep_ = std::make_unique<LoopingCall>(
           reactor_.clock(), limits_.idle_timeout / StreamConnection::idle_checks_per_timeout, [this] {
@@ -186,6 +204,8 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
   std::error_code last_error_;
   DelayedCall timeout_;
   std::shared_ptr<StreamConnection> connection_;
+  std::shared_ptr<TlsContext> tls_;  // connect_tls
+  std::string server_name_;
   std::unique_ptr<LoopingCall> idle_sweep_;
   std::shared_ptr<Connector> self_;
   bool connected_ = false;
@@ -201,6 +221,23 @@ void Reactor::connect_tcp(const std::string& host, std::uint16_t port, std::shar
                           std::chrono::milliseconds timeout, StreamLimits limits) {
   auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits,
                                                        "client " + host + ":" + std::to_string(port));
+  resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
+    if (ec || addresses.empty()) {
+      connector->fail(ec ? ec : std::make_error_code(std::errc::host_unreachable));
+      return;
+    }
+    for (auto& a : addresses) a = Address::ip(a.host(), port);
+    connector->start(std::move(addresses), timeout);
+  });
+}
+
+void Reactor::connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                          std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout, StreamLimits limits) {
+  if (!tls || tls->is_server()) throw std::invalid_argument("connect_tls: needs a TlsContext::client");
+  auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits,
+                                                       "client tls:" + host + ":" + std::to_string(port));
+  const std::string& name = tls->settings().server_name;
+  connector->use_tls(tls, name.empty() ? host : name);
   resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
     if (ec || addresses.empty()) {
       connector->fail(ec ? ec : std::make_error_code(std::errc::host_unreachable));

@@ -1,3 +1,4 @@
+#include "braid/tls.hpp"
 #include "net/port_stats.hpp"
 
 namespace braid {
@@ -60,6 +61,9 @@ namespace detail {
 // close better than the FIN that may have followed it, and a peer that left
 // on its own during a stop was not stopped by it.
 CloseReason classify_close(const ConnectionEnd& end) {
+  if (end.reason == TlsErrc::handshake_timeout) return CloseReason::tls_handshake_timeout;
+  if (end.reason == TlsErrc::handshake_failed || end.reason == TlsErrc::certificate_rejected)
+    return CloseReason::tls_handshake_failed;
   if (end.reason == std::errc::timed_out) return CloseReason::idle_timeout;
   if (end.reason == std::errc::connection_aborted) return CloseReason::aborted;
   if (end.reason) return CloseReason::error;

@@ -11,6 +11,8 @@
 #include "braid/log.hpp"
 #include "net/socket_util.hpp"
 #include "loop/reactor_internals.hpp"
+#include "tls/tls_context_impl.hpp"
+#include "tls/tls_layer.hpp"
 
 namespace braid::detail {
 namespace {
@@ -65,6 +67,39 @@ void StreamConnection::start() {
   registered_ = true;
   guarded("connection_made", [&] { protocol_->make_connection(*this, factory_.get()); });
   // Input that arrived before registration is reported by the poller.
+}
+
+// --- TLS ----------------------------------------------------------------------
+
+void StreamConnection::wrap_in_tls(std::shared_ptr<TlsContext> context, std::string server_name,
+                                   bool protocol_connected) {
+  const auto role = context->is_server() ? TlsLayer::Role::server : TlsLayer::Role::client;
+  auto layer = std::make_unique<TlsLayer>(reactor_, std::move(context), std::move(protocol_), role,
+                                          std::move(server_name), limits_.tls_handshake_timeout, protocol_connected);
+  std::weak_ptr<StreamConnection> weak = weak_from_this();
+  layer->set_fail_handler([weak](std::error_code reason) {
+    if (auto self = weak.lock()) self->close(reason);
+  });
+  tls_ = layer.get();
+  protocol_ = std::move(layer);
+}
+
+void StreamConnection::serve_tls(std::shared_ptr<TlsContext> context, std::string server_name) {
+  wrap_in_tls(std::move(context), std::move(server_name), false);
+}
+
+bool StreamConnection::tls_handshake_pending() const { return tls_ != nullptr && !tls_->handshake_done(); }
+
+// Called from inside the user's protocol (typically its data_received): the
+// protocol object moves into the layer, which becomes protocol_ from the next
+// read on; the caller's own frame stays valid.
+void StreamConnection::start_tls(std::shared_ptr<TlsContext> context) {
+  if (!context) throw std::invalid_argument("start_tls: no TLS context");
+  if (tls_ != nullptr) throw std::logic_error("start_tls: the connection speaks TLS already");
+  if (!output_open()) return;
+  std::string server_name = context->is_server() ? std::string() : context->settings().server_name;
+  wrap_in_tls(std::move(context), std::move(server_name), true);
+  tls_->make_connection(*this, factory_.get());
 }
 
 void StreamConnection::detach_and_abort() {

@@ -21,6 +21,7 @@
 namespace braid::detail {
 
 class StreamConnection;
+class TlsLayer;
 
 class ConnectionOwner {
  public:
@@ -40,6 +41,11 @@ class StreamConnection final : public Transport,
                    std::shared_ptr<Factory> factory, const StreamLimits& limits, ConnectionOwner* owner);
   ~StreamConnection() override;
 
+  // Before start(): the protocol is served through TLS with `context`, as a
+  // server, or as a client checking `server_name` (see TlsLayer).
+  void serve_tls(std::shared_ptr<TlsContext> context, std::string server_name = {});
+  // TLS started and its handshake not finished (or failed).
+  bool tls_handshake_pending() const;
   // Registers with the poller, calls connection_made and starts reading.
   void start();
   // Owner going away: close now and forget the owner.
@@ -64,6 +70,7 @@ class StreamConnection final : public Transport,
   // lose_connection() was called, or the connection ended.
   bool closing() const override { return phase_ >= Phase::losing && phase_ != Phase::write_failed; }
   void record_line_too_long() override { ++stats_.lines_too_long; }
+  void start_tls(std::shared_ptr<TlsContext> context) override;
 
   // The peer's FIN came while we were still open for writing: the peer ended
   // the connection, not us.
@@ -124,6 +131,7 @@ class StreamConnection final : public Transport,
   void touch() { ++activity_; }
   template <class F>
   void guarded(const char* event, F&& f);
+  void wrap_in_tls(std::shared_ptr<TlsContext> context, std::string server_name, bool protocol_connected);
 
   Reactor& reactor_;
   int fd_;  // -1 once closed
@@ -131,6 +139,7 @@ class StreamConnection final : public Transport,
   Address peer_;
   mutable std::unique_ptr<Address> host_;  // looked up when first asked for
   std::unique_ptr<Protocol> protocol_;
+  TlsLayer* tls_ = nullptr;  // protocol_ when it is the TLS layer over the user's protocol
   std::shared_ptr<Factory> factory_;
   const StreamLimits& limits_;
   ConnectionOwner* owner_;

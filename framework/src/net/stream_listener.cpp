@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "braid/log.hpp"
+#include "braid/tls.hpp"
 #include "loop/reactor_internals.hpp"
 #include "net/port_stats.hpp"
 #include "net/socket_util.hpp"
@@ -57,6 +58,11 @@ void StreamListener::schedule_idle_sweep() {
       std::chrono::duration_cast<Duration>(limits_.idle_timeout) / StreamConnection::idle_checks_per_timeout;
   idle_sweep_ = std::make_unique<LoopingCall>(reactor_.clock(), interval, [this] { sweep_idle(); });
   if (!connections_.empty()) idle_sweep_->start(false);
+}
+
+void StreamListener::set_tls(std::shared_ptr<TlsContext> context) {
+  if (context && !context->is_server()) throw std::invalid_argument(label_ + ": set_tls needs a server context");
+  tls_ = std::move(context);
 }
 
 // Open connections hold a reference to limits_, so they follow the change.
@@ -256,6 +262,7 @@ void StreamListener::adopt(int fd, const Address& peer) {
   auto connection = std::make_shared<StreamConnection>(reactor_, fd, peer, std::move(protocol), factory_, limits_,
                                                        this);
   // Always: log_connections may be turned on while it is open (set_limits).
+  if (tls_) connection->serve_tls(tls_);
   connection->opened_at = reactor_.clock().now();
   connection->owner_slot = static_cast<std::uint32_t>(connections_.size());
   connection->owner_peer_uid = peer_uid;

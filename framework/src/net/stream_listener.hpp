@@ -37,6 +37,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   const ListenerStats& stats() const override;
   void set_label(std::string label) override { label_ = std::move(label); }
   void set_limits(const StreamLimits& limits) override;
+  void set_tls(std::shared_ptr<TlsContext> context) override;
   BoundSocket duplicate_socket() override { return socket_ ? socket_.duplicate() : BoundSocket(); }
 
   void connection_closed(StreamConnection& connection, std::error_code reason) override;
@@ -64,6 +65,7 @@ class StreamListener final : public StreamPort, public ConnectionOwner, public P
   Address address_;
   std::shared_ptr<Factory> factory_;
   StreamLimits limits_;
+  std::shared_ptr<TlsContext> tls_;  // null: plaintext
   std::string label_;
   ListenerStats stats_;  // closed connections' counters included; open ones are added by stats()
   mutable ListenerStats snapshot_;

@@ -1,0 +1,295 @@
+// TLS on real loopback sockets: a Braid server and a Braid client, both ends
+// through the TlsLayer, with certificates made by the test.
+#include "braid/tls.hpp"
+
+#include "braid/line_receiver.hpp"
+#include "loopback_support.hpp"
+#include "../support/test_certificates.hpp"
+
+namespace braid::test {
+namespace {
+
+// Server side: echoes, and remembers what TLS said when the connection was made.
+struct ServerRecord {
+  int made = 0;
+  std::optional<TlsInfo> info;
+  std::string received;
+  bool eof = false;
+};
+
+class RecordingTlsEcho : public Protocol {
+ public:
+  explicit RecordingTlsEcho(ServerRecord* record) : record_(record) {}
+  void connection_made() override {
+    ++record_->made;
+    if (const TlsInfo* info = transport().tls()) record_->info = *info;
+  }
+  void data_received(std::string_view data) override {
+    record_->received.append(data);
+    transport().write(data);
+  }
+  // Half-close: the reply goes on after the peer's end of input.
+  void eof_received() override {
+    record_->eof = true;
+    transport().lose_connection();
+  }
+
+ private:
+  ServerRecord* record_;
+};
+
+class RecordingTlsEchoFactory : public Factory {
+ public:
+  std::unique_ptr<Protocol> build_protocol(const Address&) override {
+    return std::make_unique<RecordingTlsEcho>(&record);
+  }
+  ServerRecord record;
+};
+
+// Client side: sends `message` (then half-closes), collects the reply.
+class Sender : public Protocol {
+ public:
+  Sender(std::string message, std::string* got, std::optional<TlsInfo>* info)
+      : message_(std::move(message)), got_(got), info_(info) {}
+  void connection_made() override {
+    if (const TlsInfo* info = transport().tls()) *info_ = *info;
+    transport().write(message_);
+    transport().lose_write_connection();
+  }
+  void data_received(std::string_view data) override { got_->append(data); }
+  void eof_received() override { transport().lose_connection(); }
+
+ private:
+  std::string message_;
+  std::string* got_;
+  std::optional<TlsInfo>* info_;
+};
+
+class SenderFactory : public ClientFactory {
+ public:
+  explicit SenderFactory(std::string message) : message_(std::move(message)) {}
+  std::unique_ptr<Protocol> build_protocol(const Address&) override {
+    return std::make_unique<Sender>(message_, &got, &info);
+  }
+  void client_connection_failed(std::error_code reason) override { failed = reason; }
+  void client_connection_lost(std::error_code reason) override {
+    lost = true;
+    lost_reason = reason;
+  }
+  bool done() const { return lost || failed; }
+  std::string got;
+  std::optional<TlsInfo> info;
+  std::error_code failed;
+  std::error_code lost_reason;
+  bool lost = false;
+
+ private:
+  std::string message_;
+};
+
+// A factory from a lambda.
+class LambdaFactory : public ClientFactory {
+ public:
+  explicit LambdaFactory(std::function<std::unique_ptr<Protocol>()> build) : build_(std::move(build)) {}
+  std::unique_ptr<Protocol> build_protocol(const Address&) override { return build_(); }
+  void client_connection_lost(std::error_code) override { ended = true; }
+  void client_connection_failed(std::error_code) override { ended = true; }
+  bool ended = false;
+
+ private:
+  std::function<std::unique_ptr<Protocol>()> build_;
+};
+
+class Tls : public ::testing::Test {
+ protected:
+  TestCertificates certs;
+  CertificateFiles server_files = certs.issue("localhost", {"DNS:localhost", "IP:127.0.0.1"});
+
+  std::shared_ptr<TlsContext> server_context(TlsSettings settings = {}) {
+    if (settings.cert.empty()) {
+      settings.cert = server_files.cert;
+      settings.key = server_files.key;
+    }
+    return TlsContext::server(settings);
+  }
+  std::shared_ptr<TlsContext> client_context(TlsSettings settings = {}) {
+    if (settings.ca.empty()) settings.ca = certs.ca_file();
+    return TlsContext::client(settings);
+  }
+};
+
+TEST_F(Tls, EchoesThroughTlsWithHalfCloseAndNamesThePeer) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  port->set_tls(server_context());
+  auto client = std::make_shared<SenderFactory>("hello over tls");
+  reactor.connect_tls("localhost", port->address().port(), client, client_context());
+  ASSERT_TRUE(run_until(reactor, [&] { return client->done(); }));
+  EXPECT_FALSE(client->failed) << client->failed.message();
+  EXPECT_EQ(client->got, "hello over tls");
+  EXPECT_TRUE(echo->record.eof);
+  ASSERT_TRUE(client->info.has_value());
+  EXPECT_EQ(client->info->version, "TLSv1.3");
+  ASSERT_TRUE(client->info->peer_certificate.has_value());
+  EXPECT_EQ(client->info->peer_certificate->subject, "CN=localhost");
+  EXPECT_TRUE(client->info->peer_verified);
+  EXPECT_EQ(client->info->peer_certificate->sha256_fingerprint.size(), 32u * 3 - 1);
+  ASSERT_TRUE(echo->record.info.has_value());
+  EXPECT_EQ(echo->record.info->server_name, "localhost");
+  EXPECT_FALSE(echo->record.info->peer_certificate.has_value());
+}
+
+TEST_F(Tls, CarriesMegabytesBothWaysUnderFlowControl) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  StreamLimits limits;
+  limits.write_high_water = 64 * 1024;
+  limits.write_low_water = 16 * 1024;
+  auto port = reactor.listen_tcp(0, echo, "127.0.0.1", limits);
+  port->set_tls(server_context());
+  std::string big(8 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 23);
+  auto client = std::make_shared<SenderFactory>(big);
+  reactor.connect_tls("127.0.0.1", port->address().port(), client, client_context());
+  ASSERT_TRUE(run_until(reactor, [&] { return client->done(); }, std::chrono::seconds(60)));
+  EXPECT_FALSE(client->failed) << client->failed.message();
+  EXPECT_EQ(client->got.size(), big.size());
+  EXPECT_TRUE(client->got == big);
+}
+
+TEST_F(Tls, AClientRefusesAServerWhoseNameDoesNotMatch) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  port->set_tls(server_context());
+  auto client = std::make_shared<SenderFactory>("x");
+  TlsSettings settings;
+  settings.server_name = "not-localhost.example";
+  reactor.connect_tls("127.0.0.1", port->address().port(), client, client_context(settings));
+  ASSERT_TRUE(run_until(reactor, [&] { return client->done(); }));
+  EXPECT_EQ(client->failed, TlsErrc::certificate_rejected) << client->failed.message();
+  EXPECT_FALSE(client->lost);
+  EXPECT_EQ(echo->record.made, 0);
+}
+
+TEST_F(Tls, ARequiredClientCertificateGatesConnectionMade) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  TlsSettings server;
+  server.ca = certs.ca_file();
+  server.verify_peer = TlsVerify::require;
+  port->set_tls(server_context(server));
+
+  auto anonymous = std::make_shared<SenderFactory>("no certificate");
+  reactor.connect_tls("localhost", port->address().port(), anonymous, client_context());
+  ASSERT_TRUE(run_until(reactor, [&] { return anonymous->done(); }));
+  EXPECT_TRUE(anonymous->got.empty());
+  EXPECT_EQ(echo->record.made, 0);
+  EXPECT_EQ(port->stats().closed(CloseReason::tls_handshake_failed), 1u);
+
+  auto alice_files = certs.issue("alice", {"email:alice@example.com"});
+  TlsSettings with_cert;
+  with_cert.cert = alice_files.cert;
+  with_cert.key = alice_files.key;
+  auto alice = std::make_shared<SenderFactory>("alice here");
+  reactor.connect_tls("localhost", port->address().port(), alice, client_context(with_cert));
+  ASSERT_TRUE(run_until(reactor, [&] { return alice->done(); }));
+  EXPECT_EQ(alice->got, "alice here");
+  ASSERT_EQ(echo->record.made, 1);
+  ASSERT_TRUE(echo->record.info->peer_certificate.has_value());
+  EXPECT_EQ(echo->record.info->peer_certificate->subject, "CN=alice");
+  EXPECT_EQ(echo->record.info->peer_certificate->subject_alt_names,
+            std::vector<std::string>{"email:alice@example.com"});
+  EXPECT_TRUE(echo->record.info->peer_verified);
+}
+
+TEST_F(Tls, PlaintextToATlsPortIsClosedAndCounted) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  port->set_tls(server_context());
+  RawClient raw(reactor, port->address());
+  ASSERT_TRUE(raw.connected());
+  raw.send("GET / HTTP/1.0\r\n\r\n");
+  raw.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return raw.eof(); }));
+  EXPECT_EQ(echo->record.made, 0);
+  EXPECT_EQ(port->stats().closed(CloseReason::tls_handshake_failed), 1u);
+}
+
+TEST_F(Tls, AHandshakeThatNeverComesTimesOut) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  StreamLimits limits;
+  limits.tls_handshake_timeout = std::chrono::milliseconds(50);
+  auto port = reactor.listen_tcp(0, echo, "127.0.0.1", limits);
+  port->set_tls(server_context());
+  RawClient raw(reactor, port->address());
+  raw.read_until_eof();
+  ASSERT_TRUE(run_until(reactor, [&] { return raw.eof(); }));
+  EXPECT_EQ(port->stats().closed(CloseReason::tls_handshake_timeout), 1u);
+}
+
+// STARTTLS: a line protocol answers "STARTTLS" in plaintext, then both ends
+// switch; every line before and after arrives, in order.
+class StartTlsServer : public LineReceiver {
+ public:
+  StartTlsServer(std::shared_ptr<TlsContext> context, std::vector<std::string>* lines)
+      : context_(std::move(context)), lines_(lines) {}
+  void line_received(std::string_view line) override {
+    lines_->emplace_back(line);
+    if (line == "STARTTLS") {
+      transport().write("GO\n");
+      transport().start_tls(context_);
+      return;
+    }
+    transport().write(std::string(transport().tls() ? "secure " : "plain ") + std::string(line) + "\n");
+  }
+
+ private:
+  std::shared_ptr<TlsContext> context_;
+  std::vector<std::string>* lines_;
+};
+
+class StartTlsClient : public LineReceiver {
+ public:
+  StartTlsClient(std::shared_ptr<TlsContext> context, std::vector<std::string>* lines)
+      : context_(std::move(context)), lines_(lines) {}
+  void connection_made() override { transport().write("one\nSTARTTLS\n"); }
+  void line_received(std::string_view line) override {
+    lines_->emplace_back(line);
+    if (line == "GO") {
+      transport().start_tls(context_);
+      transport().write("two\nthree\n");
+    }
+    if (line == "secure three") transport().lose_connection();
+  }
+
+ private:
+  std::shared_ptr<TlsContext> context_;
+  std::vector<std::string>* lines_;
+};
+
+TEST_F(Tls, StartTlsSwitchesMidStreamWithoutLosingOrReorderingBytes) {
+  Reactor reactor;
+  std::vector<std::string> server_lines, client_lines;
+  auto server_tls = server_context();
+  TlsSettings client_settings;
+  client_settings.server_name = "localhost";
+  auto client_tls = client_context(client_settings);
+  auto port = reactor.listen_tcp(0, std::make_shared<LambdaFactory>([&] {
+    return std::make_unique<StartTlsServer>(server_tls, &server_lines);
+  }));
+  auto client = std::make_shared<LambdaFactory>([&] {
+    return std::make_unique<StartTlsClient>(client_tls, &client_lines);
+  });
+  reactor.connect_tcp("127.0.0.1", port->address().port(), client);
+  ASSERT_TRUE(run_until(reactor, [&] { return client->ended; }));
+  EXPECT_EQ(server_lines, (std::vector<std::string>{"one", "STARTTLS", "two", "three"}));
+  EXPECT_EQ(client_lines, (std::vector<std::string>{"plain one", "GO", "secure two", "secure three"}));
+}
+
+}  // namespace
+}  // namespace braid::test
