@@ -151,7 +151,12 @@ TEST_F(Tls, CarriesMegabytesBothWaysUnderFlowControl) {
   std::string big(8 * 1024 * 1024, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 23);
   auto client = std::make_shared<SenderFactory>(big);
-  reactor.connect_tls("127.0.0.1", port->address().port(), client, client_context());
+  // The client writes everything at once: its own reading must not pause on
+  // that, or both ends wait for the other to read (as they would in plaintext).
+  StreamLimits client_limits = StreamLimits::outgoing();
+  client_limits.write_high_water = 2 * big.size();
+  reactor.connect_tls("127.0.0.1", port->address().port(), client, client_context(), std::chrono::seconds(30),
+                      client_limits);
   ASSERT_TRUE(run_until(reactor, [&] { return client->done(); }, std::chrono::seconds(60)));
   EXPECT_FALSE(client->failed) << client->failed.message();
   EXPECT_EQ(client->got.size(), big.size());
