@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <memory>
 
+#include "../support/test_certificates.hpp"
 #include "braid/testing/string_transport.hpp"
+#include "braid/tls.hpp"
 #include "loopback_support.hpp"
 
 namespace braid::test {
@@ -139,6 +141,68 @@ struct UnixHarness : SocketHarness {
   UnixHarness() : SocketHarness(true) {}
 };
 
+// TLS: the peer is a Braid TLS client; it answers our close_notify and FIN
+// with its own, as RawClient does.
+class TlsHarness {
+ public:
+  ~TlsHarness() { port_.reset(); }
+  void start(Events& events) {
+    auto files = certs_.issue("localhost", {"DNS:localhost"});
+    TlsSettings server;
+    server.cert = files.cert;
+    server.key = files.key;
+    port_ = reactor_.listen_tcp(0, std::make_shared<ProbeFactory>(events));
+    port_->set_tls(TlsContext::server(server));
+    TlsSettings client;
+    client.ca = certs_.ca_file();
+    reactor_.connect_tls("localhost", port_->address().port(), std::make_shared<PeerFactory>(peer_),
+                         TlsContext::client(client));
+    ASSERT_TRUE(run_until(reactor_, [&] { return events.made == 1 && peer_.transport != nullptr; }, 10s));
+  }
+  void peer_send(std::string_view data) { peer_.transport->write(data); }
+  void peer_shutdown_write() { peer_.transport->lose_write_connection(); }
+  bool wait(const std::function<bool()>& done) { return run_until(reactor_, done, 10s); }
+  std::string peer_received() const { return peer_.received; }
+  bool peer_saw_end() { return peer_.ended; }
+
+ private:
+  struct PeerState {
+    Transport* transport = nullptr;
+    std::string received;
+    bool ended = false;  // our end of input (close_notify, FIN or reset) reached the peer
+  };
+  class Peer : public Protocol {
+   public:
+    explicit Peer(PeerState& state) : state_(state) {}
+    void connection_made() override { state_.transport = &transport(); }
+    void data_received(std::string_view data) override { state_.received.append(data); }
+    void eof_received() override {
+      state_.ended = true;
+      transport().lose_connection();
+    }
+    void connection_lost(std::error_code) override {
+      state_.ended = true;
+      state_.transport = nullptr;
+    }
+
+   private:
+    PeerState& state_;
+  };
+  class PeerFactory : public ClientFactory {
+   public:
+    explicit PeerFactory(PeerState& state) : state_(state) {}
+    std::unique_ptr<Protocol> build_protocol(const Address&) override { return std::make_unique<Peer>(state_); }
+
+   private:
+    PeerState& state_;
+  };
+
+  TestCertificates certs_;
+  Reactor reactor_;
+  std::unique_ptr<StreamPort> port_;
+  PeerState peer_;
+};
+
 template <class H>
 class TransportContract : public ::testing::Test {
  protected:
@@ -149,7 +213,7 @@ class TransportContract : public ::testing::Test {
   H harness;
 };
 
-using TransportKinds = ::testing::Types<StringHarness, TcpHarness, UnixHarness>;
+using TransportKinds = ::testing::Types<StringHarness, TcpHarness, UnixHarness, TlsHarness>;
 TYPED_TEST_SUITE(TransportContract, TransportKinds);
 
 // --- the cases -----------------------------------------------------------------------

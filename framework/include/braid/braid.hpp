@@ -18,4 +18,5 @@
 #include "braid/reactor.hpp"
 #include "braid/registry.hpp"
 #include "braid/service.hpp"
+#include "braid/tls.hpp"
 #include "braid/transport.hpp"

@@ -213,15 +213,10 @@ class Connector final : public ConnectionOwner, public std::enable_shared_from_t
 };
 
 }  // namespace
-}  // namespace braid::detail
 
-namespace braid {
-
-void Reactor::connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
-                          std::chrono::milliseconds timeout, StreamLimits limits) {
-  auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits,
-                                                       "client " + host + ":" + std::to_string(port));
-  resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
+void resolve_then_connect(Reactor& reactor, const std::shared_ptr<Connector>& connector, const std::string& host,
+                          std::uint16_t port, std::chrono::milliseconds timeout) {
+  reactor.resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
     if (ec || addresses.empty()) {
       connector->fail(ec ? ec : std::make_error_code(std::errc::host_unreachable));
       return;
@@ -231,6 +226,17 @@ void Reactor::connect_tcp(const std::string& host, std::uint16_t port, std::shar
   });
 }
 
+}  // namespace braid::detail
+
+namespace braid {
+
+void Reactor::connect_tcp(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
+                          std::chrono::milliseconds timeout, StreamLimits limits) {
+  auto connector = std::make_shared<detail::Connector>(*this, std::move(factory), limits,
+                                                       "client " + host + ":" + std::to_string(port));
+  detail::resolve_then_connect(*this, connector, host, port, timeout);
+}
+
 void Reactor::connect_tls(const std::string& host, std::uint16_t port, std::shared_ptr<ClientFactory> factory,
                           std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout, StreamLimits limits) {
   if (!tls || tls->is_server()) throw std::invalid_argument("connect_tls: needs a TlsContext::client");
@@ -238,14 +244,7 @@ void Reactor::connect_tls(const std::string& host, std::uint16_t port, std::shar
                                                        "client tls:" + host + ":" + std::to_string(port));
   const std::string& name = tls->settings().server_name;
   connector->use_tls(tls, name.empty() ? host : name);
-  resolve(host, [connector, port, timeout](std::error_code ec, std::vector<Address> addresses) {
-    if (ec || addresses.empty()) {
-      connector->fail(ec ? ec : std::make_error_code(std::errc::host_unreachable));
-      return;
-    }
-    for (auto& a : addresses) a = Address::ip(a.host(), port);
-    connector->start(std::move(addresses), timeout);
-  });
+  detail::resolve_then_connect(*this, connector, host, port, timeout);
 }
 
 void Reactor::connect_unix(const std::string& path, std::shared_ptr<ClientFactory> factory, StreamLimits limits) {
