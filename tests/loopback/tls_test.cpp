@@ -237,6 +237,72 @@ TEST_F(Tls, AHandshakeThatNeverComesTimesOut) {
   EXPECT_EQ(port->stats().closed(CloseReason::tls_handshake_timeout), 1u);
 }
 
+// Pausing inside data_received with more records in the same read: what
+// OpenSSL has not taken yet must survive the shared read buffer's next use.
+class PauseOnFirst : public Protocol {
+ public:
+  explicit PauseOnFirst(std::string* got) : got_(got) {}
+  void data_received(std::string_view data) override {
+    got_->append(data);
+    if (!paused_once_) {
+      paused_once_ = true;
+      transport().pause_reading();
+    }
+  }
+
+ private:
+  std::string* got_;
+  bool paused_once_ = false;
+};
+
+class Burst : public Protocol {
+ public:
+  void connection_made() override {
+    for (int i = 0; i < 40; ++i) transport().write(record(i));
+  }
+  // 40 records of 1 KiB: more than OpenSSL's own read-ahead buffer takes at once.
+  static std::string record(int i) {
+    std::string r = "record " + std::to_string(i) + ";";
+    r.resize(1024, '.');
+    return r;
+  }
+};
+
+TEST_F(Tls, InputHeldBackByAPauseArrivesAfterResume) {
+  Reactor reactor;
+  std::string got;
+  Transport* server_transport = nullptr;
+  class Factory final : public braid::Factory {
+   public:
+    Factory(std::string* got, Transport** t) : got_(got), t_(t) {}
+    std::unique_ptr<Protocol> build_protocol(const Address&) override {
+      struct Recorder final : PauseOnFirst {
+        Recorder(std::string* g, Transport** t) : PauseOnFirst(g), t_(t) {}
+        void connection_made() override { *t_ = &transport(); }
+        Transport** t_;
+      };
+      return std::make_unique<Recorder>(got_, t_);
+    }
+
+   private:
+    std::string* got_;
+    Transport** t_;
+  };
+  auto port = reactor.listen_tcp(0, std::make_shared<Factory>(&got, &server_transport));
+  port->set_tls(server_context());
+  auto client = std::make_shared<LambdaFactory>([] { return std::make_unique<Burst>(); });
+  reactor.connect_tls("localhost", port->address().port(), client, client_context());
+  std::string expected;
+  for (int i = 0; i < 40; ++i) expected += Burst::record(i);
+  ASSERT_TRUE(run_until(reactor, [&] { return server_transport && !got.empty(); }));
+  // Let every record reach the server while it is paused.
+  ASSERT_TRUE(run_until(reactor, [&] { return server_transport->reading_paused(); }));
+  EXPECT_LT(got.size(), expected.size());
+  server_transport->resume_reading();
+  ASSERT_TRUE(run_until(reactor, [&] { return got.size() >= expected.size(); }, std::chrono::seconds(5))) << got.size();
+  EXPECT_EQ(got, expected);
+}
+
 // STARTTLS: a line protocol answers "STARTTLS" in plaintext, then both ends
 // switch; every line before and after arrives, in order.
 class StartTlsServer : public LineReceiver {
