@@ -140,6 +140,108 @@ TEST_F(Tls, EchoesThroughTlsWithHalfCloseAndNamesThePeer) {
   EXPECT_FALSE(echo->record.info->peer_certificate.has_value());
 }
 
+TEST_F(Tls, AlpnAndSniAreNegotiatedAndSeenByBothEnds) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  auto other = certs.issue("other.test", {"DNS:other.test"});
+  TlsSettings server;
+  server.alpn = {"h2", "braid/1"};
+  server.sni["other.test"] = {other.cert, other.key};
+  port->set_tls(server_context(server));
+
+  TlsSettings client;
+  client.alpn = {"braid/1", "http/1.1"};
+  auto plain_name = std::make_shared<SenderFactory>("a");
+  reactor.connect_tls("localhost", port->address().port(), plain_name, client_context(client));
+  client.server_name = "other.test";
+  auto other_name = std::make_shared<SenderFactory>("b");
+  reactor.connect_tls("127.0.0.1", port->address().port(), other_name, client_context(client));
+  ASSERT_TRUE(run_until(reactor, [&] { return plain_name->done() && other_name->done(); }));
+  ASSERT_TRUE(plain_name->info && other_name->info);
+  EXPECT_EQ(plain_name->info->alpn, "braid/1");
+  EXPECT_EQ(plain_name->info->peer_certificate->subject, "CN=localhost");
+  EXPECT_EQ(other_name->info->peer_certificate->subject, "CN=other.test");
+  EXPECT_EQ(other_name->info->peer_certificate->subject_alt_names, std::vector<std::string>{"DNS:other.test"});
+  EXPECT_TRUE(other_name->info->peer_verified);
+  EXPECT_EQ(echo->record.info->alpn, "braid/1");
+}
+
+TEST_F(Tls, AReloadServesNewHandshakesTheNewCertificateAndKeepsOpenConnections) {
+  Reactor reactor;
+  auto echo = std::make_shared<RecordingTlsEchoFactory>();
+  auto port = reactor.listen_tcp(0, echo);
+  auto context = server_context();
+  port->set_tls(context);
+
+  struct Holder final : Protocol {
+    std::string* got;
+    Transport** t;
+    Holder(std::string* g, Transport** tp) : got(g), t(tp) {}
+    void connection_made() override { *t = &transport(); }
+    void data_received(std::string_view data) override { got->append(data); }
+  };
+  std::string held_got;
+  Transport* held = nullptr;
+  auto holder = std::make_shared<LambdaFactory>([&] { return std::make_unique<Holder>(&held_got, &held); });
+  reactor.connect_tls("localhost", port->address().port(), holder, client_context());
+  ASSERT_TRUE(run_until(reactor, [&] { return held != nullptr; }));
+  const std::string before = held->tls()->peer_certificate->sha256_fingerprint;
+
+  auto renewed = certs.issue("localhost", {"DNS:localhost"});
+  TlsSettings settings;
+  settings.cert = renewed.cert;
+  settings.key = renewed.key;
+  context->reload(settings);
+  TlsSettings broken = settings;
+  broken.key = server_files.key;  // not the renewed certificate's key
+  EXPECT_THROW(context->reload(broken), TlsError);
+
+  auto fresh = std::make_shared<SenderFactory>("new");
+  reactor.connect_tls("localhost", port->address().port(), fresh, client_context());
+  ASSERT_TRUE(run_until(reactor, [&] { return fresh->done(); }));
+  EXPECT_EQ(fresh->got, "new");
+  const std::string after = fresh->info->peer_certificate->sha256_fingerprint;
+  EXPECT_NE(before, after);
+
+  held->write("still here");
+  ASSERT_TRUE(run_until(reactor, [&] { return held_got == "still here"; }));
+}
+
+TEST_F(Tls, ContextErrorsNameTheFileAndTheReason) {
+  TlsSettings missing;
+  missing.cert = (certs.directory() / "nowhere.pem").string();
+  missing.key = server_files.key;
+  try {
+    TlsContext::server(missing);
+    FAIL() << "no error";
+  } catch (const TlsError& e) {
+    EXPECT_NE(std::string(e.what()).find("nowhere.pem: No such file or directory"), std::string::npos) << e.what();
+  }
+  auto other = certs.issue("other", {});
+  TlsSettings mismatched;
+  mismatched.cert = server_files.cert;
+  mismatched.key = other.key;
+  try {
+    TlsContext::server(mismatched);
+    FAIL() << "no error";
+  } catch (const TlsError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not match certificate " + server_files.cert), std::string::npos)
+        << e.what();
+  }
+  TlsSettings needs_ca;
+  needs_ca.cert = server_files.cert;
+  needs_ca.key = server_files.key;
+  needs_ca.verify_peer = TlsVerify::require;
+  EXPECT_THROW(TlsContext::server(needs_ca), TlsError);
+  TlsSettings readable = needs_ca;
+  readable.verify_peer.reset();
+  std::filesystem::permissions(server_files.key, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  auto context = TlsContext::server(readable);
+  ASSERT_EQ(context->warnings().size(), 1u);
+  EXPECT_NE(context->warnings()[0].find("can be read by any user"), std::string::npos) << context->warnings()[0];
+}
+
 TEST_F(Tls, CarriesMegabytesBothWaysUnderFlowControl) {
   Reactor reactor;
   auto echo = std::make_shared<RecordingTlsEchoFactory>();

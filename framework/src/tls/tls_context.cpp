@@ -61,10 +61,13 @@ void load_pair(SSL_CTX* ctx, const std::string& cert, const std::string& key, st
   check_readable("key", key);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1)
     throw TlsError("certificate " + cert + ": " + detail::take_openssl_error());
-  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1)
-    throw TlsError("key " + key + ": " + detail::take_openssl_error());
-  if (SSL_CTX_check_private_key(ctx) != 1)
+  // OpenSSL checks the pair as it loads the key (X509_R_KEY_VALUES_MISMATCH).
+  const bool key_loaded = SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) == 1;
+  const bool mismatch = key_loaded ? SSL_CTX_check_private_key(ctx) != 1
+                                   : ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+  if (mismatch)
     throw TlsError("key " + key + " does not match certificate " + cert + ": " + detail::take_openssl_error());
+  if (!key_loaded) throw TlsError("key " + key + ": " + detail::take_openssl_error());
   if (X509* x = SSL_CTX_get0_certificate(ctx)) {
     const ASN1_TIME* not_after = X509_get0_notAfter(x);
     if (X509_cmp_current_time(not_after) < 0)

@@ -12,6 +12,8 @@
 // (when the layer wraps it from the start), so tls() already names the peer.
 #include <openssl/ssl.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -106,7 +108,6 @@ class TlsLayer final : public Protocol, public Transport {
   bool closing_ = false;          // lose_connection: no more writes
   bool close_notify_sent_ = false;
   bool eof_delivered_ = false;    // the user's protocol got eof_received
-  bool peer_eof_pending_ = false; // the peer's close_notify or FIN, behind held input
   bool failed_ = false;
 };
 
