@@ -34,6 +34,8 @@ enum class TlsVerify {
 struct TlsCertificateFiles {
   std::string cert;  // PEM: the certificate, then any intermediates
   std::string key;   // PEM private key
+
+  friend bool operator==(const TlsCertificateFiles&, const TlsCertificateFiles&) = default;
 };
 
 struct TlsSettings {
