@@ -2,6 +2,7 @@
 
 #include "braid/services/config_loader.hpp"
 #include "process_setup.hpp"
+#include "tls_config.hpp"
 
 #ifndef BRAID_VERSION
 #define BRAID_VERSION "unknown"
@@ -36,6 +37,17 @@ LoadResult load_config_as_configured_user(const std::string& path, const Protoco
 int check_config(const std::string& path, const ProtocolRegistry& registry, std::ostream& out, std::ostream& err,
                  const ProcessOverrides& overrides) {
   LoadResult loaded = load_config_as_configured_user(path, registry, overrides);
+  if (loaded.ok()) {
+    // As at start: every enabled TLS service's certificates and keys are
+    // loaded (as the configured user), so a missing file or a key that does
+    // not match fails here; warnings do not.
+    for (const ServiceConfig* s : loaded.config.enabled_services()) {
+      if (!s->tls) continue;
+      auto tls = detail::load_tls(*s->tls, json_check::child_path(detail::service_path(loaded.config, s->name), "tls"));
+      for (const auto& w : tls.warnings) err << path << ": warning: " << w.to_string() << "\n";
+      loaded.errors.insert(loaded.errors.end(), tls.errors.begin(), tls.errors.end());
+    }
+  }
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) err << path << ": " << e.to_string() << "\n";
     err << path << ": " << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors") << "\n";

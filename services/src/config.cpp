@@ -10,11 +10,12 @@ bool ServiceConfig::same_service(const ServiceConfig& other) const {
   return name == other.name && protocol == other.protocol && endpoint.to_string() == other.endpoint.to_string() &&
          endpoint.backlog == other.endpoint.backlog && endpoint.mode == other.endpoint.mode &&
          endpoint.mode_set == other.endpoint.mode_set && endpoint.owner == other.endpoint.owner &&
-         endpoint.group == other.endpoint.group && enabled == other.enabled && options == other.options;
+         endpoint.group == other.endpoint.group && enabled == other.enabled && options == other.options &&
+         tls.has_value() == other.tls.has_value();
 }
 
 bool ServiceConfig::same_settings(const ServiceConfig& other) const {
-  return same_service(other) && limits == other.limits;
+  return same_service(other) && limits == other.limits && tls == other.tls;
 }
 
 bool ServiceConfig::same_effective_limits(const ServiceConfig& other) const {

@@ -173,7 +173,7 @@ LoadResult load_config(const nlohmann::json& document, const ProtocolRegistry& b
   Limits base;
   if (auto it = document.find("defaults"); it != document.end()) base = read_defaults(*it, config.defaults, errors);
   if (auto it = document.find("services"); it != document.end()) {
-    config.services = detail::read_services(*it, "/services", base, *registry, errors);
+    config.services = detail::read_services(*it, "/services", base, *registry, config_file.parent_path(), errors);
   } else {
     errors.add("", "missing required key 'services' (the list of services to run)");
   }

@@ -16,6 +16,7 @@
 #include "process_setup.hpp"
 #include "socket_source.hpp"
 #include "systemd_notifier.hpp"
+#include "tls_config.hpp"
 
 namespace braid::services {
 namespace {
@@ -31,9 +32,13 @@ std::string plural(std::size_t n, const char* what) {
 }  // namespace
 
 std::string ReloadSummary::to_string() const {
-  std::string s = fmt::format("{} kept{}, {} stopped, {} started", kept,
-                              retuned > 0 ? " (" + std::to_string(retuned) + " with new limits)" : "", stopped,
-                              started);
+  std::string detail;
+  if (retuned > 0) detail = std::to_string(retuned) + " with new limits";
+  if (tls_reloaded > 0) {
+    detail += (detail.empty() ? "" : ", ") + std::to_string(tls_reloaded) + " with certificates reloaded";
+  }
+  std::string s = fmt::format("{} kept{}, {} stopped, {} started", kept, detail.empty() ? "" : " (" + detail + ")",
+                              stopped, started);
   if (failed > 0) {
     s += fmt::format(", {} failed to start", failed);
     if (old_kept == failed) {
@@ -42,6 +47,7 @@ std::string ReloadSummary::to_string() const {
       s += fmt::format(", old kept for {}", old_kept);
     }
   }
+  if (tls_failed > 0) s += fmt::format(", {} kept {} old certificates", tls_failed, tls_failed == 1 ? "its" : "their");
   return s;
 }
 
@@ -93,7 +99,9 @@ int Daemon::start_up() {
   sockets_->log_inherited();
   active_registry_ = loaded.registry;
   metrics_.set_protocols(*active_registry_);
-  int status = start(loaded.config);
+  std::map<std::string, std::shared_ptr<TlsContext>> tls;
+  if (auto errors = load_tls_contexts(loaded.config, tls); !errors.empty()) return config_failed(errors);
+  int status = start(loaded.config, tls);
   return status;
 }
 
@@ -146,12 +154,26 @@ bool Daemon::apply_logging(const LogConfig& log) {
   }
 }
 
-int Daemon::start(const Config& config) {
+std::vector<ConfigError> Daemon::load_tls_contexts(const Config& config,
+                                                   std::map<std::string, std::shared_ptr<TlsContext>>& out) {
+  std::vector<ConfigError> errors;
+  for (const ServiceConfig* s : config.enabled_services()) {
+    if (!s->tls) continue;
+    auto loaded = detail::load_tls(*s->tls, json_check::child_path(detail::service_path(config, s->name), "tls"));
+    for (const auto& w : loaded.warnings) spdlog::warn("{}: {}", options_.config_path, w.to_string());
+    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+    if (loaded.context) out.emplace(s->name, std::move(loaded.context));
+  }
+  return errors;
+}
+
+int Daemon::start(const Config& config, const std::map<std::string, std::shared_ptr<TlsContext>>& tls) {
   config_ = config;
   const auto enabled = config_.enabled_services();
   sockets_->begin();
   for (const ServiceConfig* s : enabled) {
-    auto service = start_service(*s);
+    auto context = tls.find(s->name);
+    auto service = start_service(*s, {}, context == tls.end() ? nullptr : context->second);
     if (!service) {
       // Stop everything already started: abort, nobody has connected yet to speak of.
       spdlog::error("startup failed; stopping the {} service{} already started", running_.size(),
@@ -172,9 +194,18 @@ int Daemon::start(const Config& config) {
 }
 
 std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& config,
-                                                       const std::vector<std::shared_ptr<ProtocolService>>& outgoing) {
+                                                       const std::vector<std::shared_ptr<ProtocolService>>& outgoing,
+                                                       std::shared_ptr<TlsContext> tls) {
+  if (config.tls && !tls) {
+    auto loaded = detail::load_tls(*config.tls, json_check::child_path(detail::service_path(config_, config.name), "tls"));
+    for (const auto& w : loaded.warnings) spdlog::warn("{}: {}", options_.config_path, w.to_string());
+    for (const auto& e : loaded.errors) spdlog::error("service '{}': {}: {}", config.name, options_.config_path, e.to_string());
+    if (!loaded.context) return nullptr;
+    tls = std::move(loaded.context);
+  }
   auto service =
       std::make_shared<ProtocolService>(reactor_, active_registry_, config, config_.shutdown_grace, &metrics_);
+  service->use_tls(std::move(tls));
   try {
     service->start(sockets_->acquire(config, outgoing));
   } catch (const ServiceStartError& e) {
@@ -296,6 +327,7 @@ void Daemon::apply_reload() {
       service->set_limits(s->limits);
       ++summary.retuned;
     }
+    if (s->tls) reload_tls(*service, *s, summary);
     kept.push_back(service);
   }
   sockets_->begin();
@@ -335,18 +367,37 @@ void Daemon::apply_reload() {
   write_ready_file();
   sockets_->warn_unused();
   last_reload_ = summary;
-  const bool partial = summary.failed > 0 || summary.logging_failed;
+  const bool partial = summary.failed > 0 || summary.tls_failed > 0 || summary.logging_failed;
   metrics_.count_reload(!partial);
   last_reload_problem_ = partial ? summary.to_string() : "";
   if (summary.logging_failed) {
     last_reload_problem_ += "; log settings not applied";
     spdlog::error("reload done with errors: {}; the new log settings were not applied (the next reload tries "
                   "them again)", summary.to_string());
-  } else if (summary.failed > 0) {
+  } else if (summary.failed > 0 || summary.tls_failed > 0) {
     spdlog::warn("reload done: {}", summary.to_string());
   } else {
     spdlog::info("reload done: {}", summary.to_string());
   }
+}
+
+// Every reload reads a kept TLS service's files again: whether a certificate
+// changed on disk is known only by reading it. Open connections keep what
+// they negotiated.
+void Daemon::reload_tls(ProtocolService& service, const ServiceConfig& config, ReloadSummary& summary) {
+  if (!service.tls()) return;
+  const std::string path = json_check::child_path(detail::service_path(config_, config.name), "tls");
+  auto loaded = detail::reload_tls(service.tls(), *config.tls, path);
+  for (const auto& w : loaded.warnings) spdlog::warn("{}: {}", options_.config_path, w.to_string());
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors) spdlog::error("reload: {}: {}: {}", config.name, options_.config_path, e.to_string());
+    spdlog::warn("reload: {}: keeping its old certificates and TLS settings", config.name);
+    ++summary.tls_failed;
+    return;
+  }
+  service.set_tls_settings(*config.tls);
+  spdlog::info("reload: {}: TLS certificates reloaded", config.name);
+  ++summary.tls_reloaded;
 }
 
 // Stops a service removed by a reload; it stays alive until it has drained.

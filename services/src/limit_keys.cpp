@@ -52,6 +52,10 @@ std::vector<LimitKey> make_table() {
       {"idle_timeout_ms", U::milliseconds, S::stream, 0, max_millis,
        "close a connection after this long without reading or writing anything. 0: never.",
        in<&Limits::stream, &StreamLimits::idle_timeout>()},
+      {"tls_handshake_timeout_ms", U::milliseconds, S::stream, 0, max_millis,
+       "how long a connection to a service with a `tls` object may take from accept to a finished TLS "
+       "handshake; one still handshaking then is closed (close reason `tls_handshake_timeout`). 0: no limit.",
+       in<&Limits::stream, &StreamLimits::tls_handshake_timeout>()},
       {"max_line_length", U::bytes, S::line, 1, max_bytes,
        "the longest line, in bytes, that a line-based protocol (`daytime` in `stamp` mode) buffers, not "
        "counting its delimiter; a longer one closes the connection.",

@@ -47,6 +47,20 @@ void ProtocolService::start(BoundSocket socket) {
                               socket.address().describe(socket.datagram()));
     }
   }
+  if (config_.tls) {
+    // Only an inherited socket gets here as udp: the config check refuses `tls` on a udp: address.
+    if (socket.datagram()) {
+      throw ServiceStartError(prefix + "TLS runs over stream sockets only, and " + config_.endpoint.to_string() +
+                              " is " + socket.address().describe(true));
+    }
+    if (!tls_) {
+      try {
+        tls_ = TlsContext::server(*config_.tls);
+      } catch (const std::exception& e) {
+        throw ServiceStartError(prefix + "TLS: " + e.what());
+      }
+    }
+  }
   served_ = socket.endpoint();
   const BuildContext ctx{config_.name, endpoint, &reactor_.clock(), &reactor_, metrics_};
   try {
@@ -58,6 +72,7 @@ void ProtocolService::start(BoundSocket socket) {
       auto factory = registry_->build_stream(config_.protocol, config_.options, ctx);
       stream_ = reactor_.listen_stream(std::move(socket), std::move(factory), config_.limits.stream);
       stream_->set_label(config_.name);
+      if (tls_) stream_->set_tls(tls_);
     }
   } catch (const std::system_error& e) {
     throw ServiceStartError(prefix + "cannot listen on " + describe_bind_address(endpoint) + ": " +
@@ -70,7 +85,7 @@ void ProtocolService::start(BoundSocket socket) {
                                     : metrics_->add(config_.name, config_.protocol, *datagram_);
   }
   Service::start();
-  spdlog::info("{}: listening on {}", config_.name, bound_address());
+  spdlog::info("{}: listening on {}{}", config_.name, bound_address(), tls_ ? " (TLS)" : "");
 }
 
 BoundSocket ProtocolService::duplicate_socket() {

@@ -4,6 +4,7 @@
 
 #include "braid/clock.hpp"
 #include "limit_keys.hpp"
+#include "tls_config.hpp"
 
 namespace braid::services::detail {
 namespace {
@@ -21,7 +22,7 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 std::vector<std::string> service_keys() {
-  std::vector<std::string> keys = {"name", "protocol", "listen", "enabled", "options"};
+  std::vector<std::string> keys = {"name", "protocol", "listen", "enabled", "options", "tls"};
   for (const auto& k : limit_key_names()) keys.push_back(k);
   return keys;
 }
@@ -99,7 +100,7 @@ void check_options(const Entry& e, const ProtocolRegistry& registry, ErrorSink& 
 }
 
 Entry read_entry(const nlohmann::json& entry, const std::string& path, const Limits& base,
-                 const ProtocolRegistry& registry, ErrorSink& errors) {
+                 const ProtocolRegistry& registry, const std::filesystem::path& base_dir, ErrorSink& errors) {
   Entry e;
   e.path = path;
   if (!expect_object(entry, path, errors)) return e;
@@ -131,6 +132,15 @@ Entry read_entry(const nlohmann::json& entry, const std::string& path, const Lim
   if (auto it = entry.find("options"); it != entry.end()) {
     options_ok = expect_object(*it, child_path(path, "options"), errors);
     if (options_ok) s.options = *it;
+  }
+  if (auto it = entry.find("tls"); it != entry.end()) {
+    const std::string tls_path = child_path(path, "tls");
+    if (e.has_endpoint && s.endpoint.kind == TransportKind::udp) {
+      errors.add(tls_path, "TLS runs over stream services only (tcp, unix), and '" + show_name(s.listen) +
+                               "' is a udp service");
+    } else {
+      s.tls = read_tls(*it, tls_path, base_dir, errors);
+    }
   }
   LimitOverrides own = read_limit_keys(entry, path, errors);
   s.limits = own.applied_to(base);
@@ -168,7 +178,8 @@ void check_across(const std::vector<Entry>& entries, ErrorSink& errors) {
 }  // namespace
 
 std::vector<ServiceConfig> read_services(const nlohmann::json& list, const std::string& path, const Limits& base,
-                                         const ProtocolRegistry& registry, ErrorSink& errors) {
+                                         const ProtocolRegistry& registry, const std::filesystem::path& base_dir,
+                                         ErrorSink& errors) {
   std::vector<ServiceConfig> out;
   if (!list.is_array()) {
     errors.add(path, "must be a list of services, not " + show_value(list));
@@ -176,7 +187,7 @@ std::vector<ServiceConfig> read_services(const nlohmann::json& list, const std::
   }
   std::vector<Entry> entries;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    entries.push_back(read_entry(list[i], child_path(path, i), base, registry, errors));
+    entries.push_back(read_entry(list[i], child_path(path, i), base, registry, base_dir, errors));
   }
   check_across(entries, errors);
   for (auto& e : entries) out.push_back(std::move(e.config));

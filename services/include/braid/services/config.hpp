@@ -19,6 +19,7 @@
 #include "braid/limits.hpp"
 #include "braid/log.hpp"
 #include "braid/line_receiver.hpp"
+#include "braid/tls.hpp"
 
 namespace braid::services {
 
@@ -54,11 +55,15 @@ struct ServiceConfig {
   bool enabled = true;
   nlohmann::json options = nlohmann::json::object();
   Limits limits;  // effective: built-in defaults, then `defaults`, then the service's keys
+  // The `tls` object (stream services only), its paths made relative to the
+  // config file's directory; unset: plaintext.
+  std::optional<TlsSettings> tls;
 
-  // The same service, limits aside: a reload keeps it running, and applies
-  // any change of limits to it in place.
+  // The same service, limits and TLS settings aside (but not whether it
+  // serves TLS at all): a reload keeps it running, applies any change of
+  // limits to it in place and reloads its certificates.
   bool same_service(const ServiceConfig& other) const;
-  // The same service with the same limits.
+  // The same service with the same limits and TLS settings.
   bool same_settings(const ServiceConfig& other) const;
   // The limits that apply to this service's transport are equal (a UDP
   // service ignores the stream limits and the other way round).

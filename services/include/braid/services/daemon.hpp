@@ -42,9 +42,12 @@ struct ReloadSummary {
   std::size_t started = 0;   // added, or the replacements
   std::size_t failed = 0;    // could not start (bind, inherited socket, protocol)
   std::size_t old_kept = 0;  // of those, changed services whose old one goes on
+  std::size_t tls_reloaded = 0;  // kept TLS services whose certificates were read again
+  std::size_t tls_failed = 0;    // kept TLS services whose new certificates failed: the old ones stay
   bool logging_failed = false;
 
-  // "3 kept (1 with new limits), 1 stopped, 2 started, 1 failed to start, old kept"
+  // "3 kept (1 with new limits, 1 with certificates reloaded), 1 stopped, 2 started, 1 failed to start,
+  // old kept, 1 kept its old certificates"
   std::string to_string() const;
 };
 
@@ -81,7 +84,7 @@ class Daemon {
   const ReloadSummary& last_reload() const { return last_reload_; }
 
  private:
-  int start(const Config& config);
+  int start(const Config& config, const std::map<std::string, std::shared_ptr<TlsContext>>& tls = {});
   // Reads the config's process keys and applies them with the command
   // line's: umask, pidfile, privileges. Returns the exit status to end with
   // (after logging why), or exit_ok; `document` is the parsed config. What
@@ -96,8 +99,17 @@ class Daemon {
   // Starts `config` as a new service on the socket the SocketSource gives
   // it (`outgoing`: the services a reload replaces); logs and returns null
   // when it fails.
+  // A TLS service is given `tls` (built already) or builds it, logging its
+  // warnings; certificates that cannot be loaded fail it the same way.
   std::shared_ptr<ProtocolService> start_service(const ServiceConfig& config,
-                                                 const std::vector<std::shared_ptr<ProtocolService>>& outgoing = {});
+                                                 const std::vector<std::shared_ptr<ProtocolService>>& outgoing = {},
+                                                 std::shared_ptr<TlsContext> tls = nullptr);
+  // Builds every enabled TLS service's context for start(), logging the
+  // warnings; returns the problems (at their JSON paths) instead when any fails.
+  std::vector<ConfigError> load_tls_contexts(const Config& config,
+                                             std::map<std::string, std::shared_ptr<TlsContext>>& out);
+  // A kept TLS service's certificates, read again on reload (the old ones stay on an error).
+  void reload_tls(ProtocolService& service, const ServiceConfig& config, ReloadSummary& summary);
   // The reload itself, between RELOADING=1 and READY=1.
   void apply_reload();
   void retire(std::shared_ptr<ProtocolService> service);

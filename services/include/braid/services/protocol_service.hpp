@@ -44,9 +44,10 @@ class ProtocolService final : public Service {
   // Builds the protocol and binds: start(bind(config())). Throws ServiceStartError.
   void start() override;
   // Builds the protocol and serves `socket` (bound already, inherited, or
-  // taken over from the service this one replaces). Throws
-  // ServiceStartError, e.g. for a protocol that does not run over the
-  // socket's transport.
+  // taken over from the service this one replaces), over TLS when config()
+  // has a `tls` object. Throws ServiceStartError, e.g. for a protocol that
+  // does not run over the socket's transport, or certificates that cannot be
+  // loaded.
   void start(BoundSocket socket);
   // Graceful stop; `done` runs once every connection is gone. May be called
   // again while stopping (every `done` runs).
@@ -69,6 +70,14 @@ class ProtocolService final : public Service {
   // A reload's new limits, applied in place: open connections stay.
   void set_limits(const Limits& limits);
 
+  // Before start(): the TLS context to serve config().tls with (built and
+  // checked already); otherwise start() builds it.
+  void use_tls(std::shared_ptr<TlsContext> context) { tls_ = std::move(context); }
+  // The context it serves with; null for a plaintext service.
+  const std::shared_ptr<TlsContext>& tls() const { return tls_; }
+  // A reload reloaded tls() with `settings`: config().tls says so.
+  void set_tls_settings(const TlsSettings& settings) { config_.tls = settings; }
+
  private:
   void drained();
 
@@ -77,6 +86,7 @@ class ProtocolService final : public Service {
   ServiceConfig config_;
   Endpoint served_;
   std::chrono::milliseconds grace_;
+  std::shared_ptr<TlsContext> tls_;
   std::unique_ptr<StreamPort> stream_;
   std::unique_ptr<DatagramPort> datagram_;
   MetricsRegistry* metrics_;
