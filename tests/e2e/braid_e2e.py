@@ -60,8 +60,11 @@ class Braidd:
     SIGKILL if it does not exit in time) and the directory removed.
     """
 
-    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None, env=None, wrapper=()):
+    def __init__(self, doc, args=(), wait_ready=True, log_level=None, ready_path=None, env=None, wrapper=(),
+                 before_start=None):
         self.dir = tempfile.mkdtemp(prefix="braid-e2e-")
+        if before_start:
+            before_start(self.dir)  # e.g. puts files the config names relative to it
         self.config_path = os.path.join(self.dir, "braid.json")
         self.ready_path = ready_path or os.path.join(self.dir, "ready.json")
         self.write_config(doc)
@@ -296,3 +299,223 @@ def udp_exchange(value, payload, timeout=TIMEOUT):
         sock.sendto(payload, address)
         data, _ = sock.recvfrom(65536)
         return data
+
+
+# --- TLS ---------------------------------------------------------------------
+#
+# A throwaway PKI made by the `openssl` command line in a temporary directory
+# (no certificate is checked in), and two kinds of clients no one here wrote:
+# `openssl s_client` and Python's ssl module.
+
+import hashlib
+import ssl
+
+OPENSSL = shutil.which("openssl") or "openssl"
+
+_CA_CONFIG = """[ca]
+default_ca = test_ca
+[test_ca]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any_name
+unique_subject = no
+[any_name]
+commonName = supplied
+"""
+
+
+class TestPki:
+    """Keys and certificates under `dir`, made with the openssl CLI (EC P-256).
+
+    ca(name) makes a self-signed CA; issue(ca, name, ...) a certificate signed
+    by it, with subjectAltName DNS/IP names. Every key file is mode 0600.
+    Files: DIR/NAME.pem (certificate), DIR/NAME.key.
+    """
+
+    def __init__(self, dir):
+        self.dir = dir
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def openssl(self, *args):
+        result = subprocess.run([OPENSSL] + list(args), cwd=self.dir, capture_output=True, text=True,
+                                timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        if result.returncode != 0:
+            raise AssertionError("openssl %s failed: %s" % (" ".join(args), result.stderr))
+        return result.stdout
+
+    def new_key(self, name):
+        key = self.path(name + ".key")
+        self.openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+        os.chmod(key, 0o600)
+        return key
+
+    def ca(self, name):
+        key = self.new_key(name)
+        self.openssl("req", "-x509", "-new", "-key", key, "-out", self.path(name + ".pem"), "-subj", "/CN=" + name,
+                     "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE",
+                     "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        return name
+
+    def issue(self, ca, name, subject=None, dns=(), ips=(), client=False, key_of=None):
+        """A certificate for `name` (CN=name unless `subject`), signed by `ca`; `key_of`: reuse that key."""
+        key = self.path(key_of + ".key") if key_of else self.new_key(name)
+        csr = self.path(name + ".csr")
+        self.openssl("req", "-new", "-key", key, "-out", csr, "-subj", subject or "/CN=" + name)
+        names = ["DNS:" + d for d in dns] + ["IP:" + i for i in ips]
+        ext = self.path(name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=CA:FALSE\n")
+            f.write("extendedKeyUsage=%s\n" % ("clientAuth" if client else "serverAuth"))
+            if names:
+                f.write("subjectAltName=%s\n" % ",".join(names))
+        self.openssl("x509", "-req", "-in", csr, "-CA", self.path(ca + ".pem"), "-CAkey", self.path(ca + ".key"),
+                     "-CAcreateserial", "-out", self.path(name + ".pem"), "-days", "30", "-extfile", ext)
+        if key_of:
+            shutil.copyfile(key, self.path(name + ".key"))
+            os.chmod(self.path(name + ".key"), 0o600)
+        return name
+
+    def issue_expired(self, ca, name, dns=()):
+        """A certificate that expired in 2020 (`openssl ca` takes explicit dates; `x509 -days` does not go back)."""
+        key = self.new_key(name)
+        csr = self.path(name + ".csr")
+        self.openssl("req", "-new", "-key", key, "-out", csr, "-subj", "/CN=" + name)
+        with open(self.path("ca.cnf"), "w") as f:
+            f.write(_CA_CONFIG)
+        open(self.path("index.txt"), "a").close()
+        if not os.path.exists(self.path("serial")):
+            with open(self.path("serial"), "w") as f:
+                f.write("1000\n")
+        ext = self.path(name + ".ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=%s\n" % ",".join("DNS:" + d for d in dns or [name]))
+        self.openssl("ca", "-batch", "-config", "ca.cnf", "-cert", self.path(ca + ".pem"), "-keyfile",
+                     self.path(ca + ".key"), "-in", csr, "-out", self.path(name + ".pem"), "-notext",
+                     "-startdate", "20200101000000Z", "-enddate", "20200201000000Z", "-extfile", ext)
+        return name
+
+    def fingerprint(self, name):
+        """SHA-256 of the certificate NAME.pem (its first one), as hex."""
+        with open(self.path(name + ".pem")) as f:
+            return hashlib.sha256(ssl.PEM_cert_to_DER_cert(f.read())).hexdigest()
+
+    def tls_files(self, name, **keys):
+        """A service's `tls` object for certificate NAME (absolute paths), plus `keys`."""
+        doc = {"cert": self.path(name + ".pem"), "key": self.path(name + ".key")}
+        doc.update(keys)
+        return doc
+
+
+TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+
+
+def tls_connect(value, ca, server_name="localhost", version=None, cert=None, key=None, timeout=TIMEOUT):
+    """A Python ssl client connected to a ready-file address; verifies the server against `ca`.
+    `version`: "1.2" or "1.3" to speak only that one."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(ca)
+    if version:
+        context.minimum_version = context.maximum_version = TLS_VERSIONS[version]
+    if cert:
+        context.load_cert_chain(cert, key)
+    sock = connect(value, timeout)
+    try:
+        return context.wrap_socket(sock, server_hostname=server_name)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def peer_fingerprint(tls_sock):
+    return hashlib.sha256(tls_sock.getpeercert(binary_form=True)).hexdigest()
+
+
+class SClient:
+    """`openssl s_client -brief` connected to a ready-file address (TCP only).
+
+    -brief (which implies -quiet) leaves stdout to the application data and
+    writes a summary to stderr: "Protocol version: TLSv1.3", "Peer
+    certificate: CN = localhost", "Verification: OK". Every read is bounded.
+    """
+
+    def __init__(self, value, ca=None, version=None, server_name=None, cert=None, key=None):
+        kind, (host, port) = parse_address(value)
+        command = [OPENSSL, "s_client", "-brief", "-connect", "%s:%d" % (host, port)]
+        if version:
+            command.append({"1.2": "-tls1_2", "1.3": "-tls1_3"}[version])
+        if ca:
+            command += ["-CAfile", ca, "-verify_return_error"]
+        if server_name:
+            command += ["-servername", server_name]
+        if cert:
+            command += ["-cert", cert, "-key", key]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.out = b""
+        self.err = b""
+        self._eof = False
+
+    def send(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def _pump(self, timeout):
+        fd = self.proc.stdout.fileno()
+        readable, _, _ = select.select([fd], [], [], timeout)
+        if not readable:
+            return
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self._eof = True
+        self.out += chunk
+
+    def read_until(self, expected, timeout=TIMEOUT):
+        """Waits until stdout holds `expected`; returns stdout so far."""
+        deadline = Deadline(timeout)
+        while expected not in self.out:
+            if self._eof or deadline.expired():
+                self.close()
+                raise AssertionError("s_client never received %r; stdout %r, stderr:\n%s"
+                                     % (expected, self.out, self.err.decode("utf-8", "replace")))
+            self._pump(min(deadline.left(), 0.5))
+        return self.out
+
+    def read_to_end(self, timeout=TIMEOUT):
+        """Everything until the server closes (s_client exits then); returns (stdout, exit status)."""
+        deadline = Deadline(timeout)
+        while not self._eof and not deadline.expired():
+            self._pump(min(deadline.left(), 0.5))
+        if not self._eof:
+            self.close()
+            raise AssertionError("s_client still connected after %.1f s; stdout %r" % (timeout, self.out))
+        return self.out, self.close()
+
+    def close(self):
+        """Ends s_client (if it still runs) and collects its stderr; returns its exit status."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            _, err = self.proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=TIMEOUT)
+        self.err += err or b""
+        return self.proc.returncode
+
+    def summary(self):
+        return self.err.decode("utf-8", "replace")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.returncode is None:
+            self.close()
+        return False
