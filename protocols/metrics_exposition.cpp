@@ -6,6 +6,8 @@
 #include <chrono>
 #include <vector>
 
+#include "braid/tls.hpp"
+
 namespace braid::protocols {
 
 // --- the format ---------------------------------------------------------------
@@ -177,6 +179,20 @@ void render_services(ExpositionWriter& out, const std::vector<Service>& services
               datagram([](const DatagramStats& s) { return s.received; }));
   per_service(out, services, "braid_datagrams_sent_total", "counter", "Datagrams sent.",
               datagram([](const DatagramStats& s) { return s.sent; }));
+  auto tls = [](auto field) {
+    return [field](const Service& s) -> V { return s.tls ? V(field(s.tls->stats())) : std::nullopt; };
+  };
+  per_service(out, services, "braid_tls_handshakes_total", "counter", "TLS handshakes completed.",
+              tls([](const TlsContextStats& s) { return s.handshakes; }));
+  per_service(out, services, "braid_tls_resumed_total", "counter",
+              "TLS handshakes completed by resuming a session (of braid_tls_handshakes_total).",
+              tls([](const TlsContextStats& s) { return s.resumed; }));
+  per_service(out, services, "braid_tls_handshake_failures_total", "counter",
+              "TLS handshakes that failed: plaintext or garbage, no shared version or cipher, a refused certificate.",
+              tls([](const TlsContextStats& s) { return s.handshake_failures; }));
+  per_service(out, services, "braid_tls_handshake_timeouts_total", "counter",
+              "TLS handshakes not done within tls_handshake_timeout_ms.",
+              tls([](const TlsContextStats& s) { return s.handshake_timeouts; }));
   per_service_and_reason<DatagramDrop, datagram_drop_count>(
       out, services, "braid_datagrams_dropped_total", "Datagrams dropped, received or sent, by reason.",
       [](const Service& s) { return s.datagram ? &s.datagram->stats().dropped_by : nullptr; });

@@ -81,7 +81,7 @@ void ProtocolService::start(BoundSocket socket) {
     throw ServiceStartError(prefix + "cannot start: " + e.what());
   }
   if (metrics_) {
-    metrics_registration_ = stream_ ? metrics_->add(config_.name, config_.protocol, *stream_)
+    metrics_registration_ = stream_ ? metrics_->add(config_.name, config_.protocol, *stream_, tls_.get())
                                     : metrics_->add(config_.name, config_.protocol, *datagram_);
   }
   Service::start();

@@ -12,9 +12,10 @@ import signal
 import ssl
 import tempfile
 import unittest
+import urllib.request
 
-from braid_e2e import (TCP0, UDP0, Braidd, SClient, TestPki, config, connect, peer_fingerprint, recv_all,
-                       recv_exactly, run_braidd, service, tls_connect)
+from braid_e2e import (TCP0, UDP0, Braidd, Deadline, SClient, TestPki, config, connect, parse_address,
+                       peer_fingerprint, recv_all, recv_exactly, run_braidd, service, tls_connect)
 
 DAYTIME = re.compile(rb"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}\r\n$")
 VERSIONS = ("1.2", "1.3")
@@ -85,6 +86,7 @@ class TlsServices(unittest.TestCase):
             service("daytime-mtls", "daytime", TCP0, tls=mtls),
             service("echo-sni", "echo", TCP0, tls=sni),
             service("echo-plain", "echo", TCP0),
+            service("metrics", "metrics", TCP0),
         )
         cls.daemon = Braidd(cls.doc)
         cls.at = cls.daemon.addresses
@@ -171,6 +173,42 @@ class TlsServices(unittest.TestCase):
         # The service is still there for a good client.
         self.assertRegex(daytime_or_refusal(self.at["daytime-mtls"], cert=PKI.path("alice.pem"),
                                             key=PKI.path("alice.key")), DAYTIME)
+
+    def scrape(self):
+        """{(sample name, frozenset of labels): value}."""
+        from prometheus_client.parser import text_string_to_metric_families
+        _, (host, port) = parse_address(self.at["metrics"])
+        with urllib.request.urlopen("http://%s:%d/metrics" % (host, port), timeout=10) as reply:
+            text = reply.read().decode("utf-8")
+        return {(s.name, frozenset(s.labels.items())): s.value
+                for family in text_string_to_metric_families(text) for s in family.samples}
+
+    def wait_for_metric(self, name, at_least, **labels):
+        """Scrapes until the sample reaches `at_least` (a connection's close is counted once the server
+        has closed it, which may be just after the client saw it); returns all samples."""
+        key = (name, frozenset(labels.items()))
+        deadline = Deadline()
+        while True:
+            samples = self.scrape()
+            if samples.get(key, -1) >= at_least or deadline.expired():
+                self.assertGreaterEqual(samples.get(key, -1), at_least, "%s%s" % (name, labels))
+                return samples
+
+    def test_handshakes_and_failures_are_counted_per_service(self):
+        before = self.scrape()
+        handshakes = before[("braid_tls_handshakes_total", frozenset({"service": "echo"}.items()))]
+        failures = before[("braid_tls_handshake_failures_total", frozenset({"service": "daytime-mtls"}.items()))]
+        with tls_connect(self.at["echo"], self.ca()) as sock:
+            self.assertEqual(talk(sock, b"count me\n"), b"count me\n")
+        self.assertEqual(daytime_or_refusal(self.at["daytime-mtls"], version="1.2"), b"")
+        self.wait_for_metric("braid_tls_handshakes_total", handshakes + 1, service="echo")
+        samples = self.wait_for_metric("braid_tls_handshake_failures_total", failures + 1, service="daytime-mtls")
+        self.wait_for_metric("braid_connections_closed_total", 1, service="daytime-mtls",
+                             reason="tls_handshake_failed")
+        self.assertNotIn(("braid_tls_handshakes_total", frozenset({"service": "echo-plain"}.items())), samples,
+                         "a plaintext service has no TLS counters")
+        self.assertIn(("braid_tls_handshake_timeouts_total", frozenset({"service": "echo"}.items())), samples)
+        self.assertIn(("braid_tls_resumed_total", frozenset({"service": "echo"}.items())), samples)
 
     def test_sni_picks_between_two_certificates(self):
         for version in VERSIONS:

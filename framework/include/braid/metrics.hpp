@@ -18,6 +18,7 @@
 namespace braid {
 
 class ProtocolRegistry;
+class TlsContext;  // <braid/tls.hpp>
 
 class MetricsRegistry {
  public:
@@ -27,6 +28,7 @@ class MetricsRegistry {
     std::string protocol;
     const StreamPort* stream = nullptr;
     const DatagramPort* datagram = nullptr;
+    const TlsContext* tls = nullptr;  // a stream port serving TLS: its handshake counters
   };
 
   // Unregisters when destroyed (or reset); move-only.
@@ -51,7 +53,9 @@ class MetricsRegistry {
   MetricsRegistry(const MetricsRegistry&) = delete;
   MetricsRegistry& operator=(const MetricsRegistry&) = delete;
 
-  [[nodiscard]] Registration add(std::string name, std::string protocol, const StreamPort& port);
+  // `tls`, if any, must outlive the Registration too.
+  [[nodiscard]] Registration add(std::string name, std::string protocol, const StreamPort& port,
+                                 const TlsContext* tls = nullptr);
   [[nodiscard]] Registration add(std::string name, std::string protocol, const DatagramPort& port);
   // One entry per service name, sorted by name. A name registered twice (a
   // reload starting a service's replacement before the old one is gone)

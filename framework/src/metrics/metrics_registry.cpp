@@ -42,8 +42,9 @@ MetricsRegistry::Registration MetricsRegistry::add(Service service) {
   return Registration(entries_, id);
 }
 
-MetricsRegistry::Registration MetricsRegistry::add(std::string name, std::string protocol, const StreamPort& port) {
-  return add(Service{std::move(name), std::move(protocol), &port, nullptr});
+MetricsRegistry::Registration MetricsRegistry::add(std::string name, std::string protocol, const StreamPort& port,
+                                                   const TlsContext* tls) {
+  return add(Service{std::move(name), std::move(protocol), &port, nullptr, tls});
 }
 
 MetricsRegistry::Registration MetricsRegistry::add(std::string name, std::string protocol, const DatagramPort& port) {
