@@ -43,7 +43,8 @@ int check_config(const std::string& path, const ProtocolRegistry& registry, std:
     // not match fails here; warnings do not.
     for (const ServiceConfig* s : loaded.config.enabled_services()) {
       if (!s->tls) continue;
-      auto tls = detail::load_tls(*s->tls, json_check::child_path(detail::service_path(loaded.config, s->name), "tls"));
+      const std::string at = json_check::child_path(detail::service_path(loaded.config, s->name), "tls");
+      auto tls = detail::load_tls(*s->tls, at);
       for (const auto& w : tls.warnings) err << path << ": warning: " << w.to_string() << "\n";
       loaded.errors.insert(loaded.errors.end(), tls.errors.begin(), tls.errors.end());
     }

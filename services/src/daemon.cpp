@@ -197,9 +197,12 @@ std::shared_ptr<ProtocolService> Daemon::start_service(const ServiceConfig& conf
                                                        const std::vector<std::shared_ptr<ProtocolService>>& outgoing,
                                                        std::shared_ptr<TlsContext> tls) {
   if (config.tls && !tls) {
-    auto loaded = detail::load_tls(*config.tls, json_check::child_path(detail::service_path(config_, config.name), "tls"));
+    const std::string path = json_check::child_path(detail::service_path(config_, config.name), "tls");
+    auto loaded = detail::load_tls(*config.tls, path);
     for (const auto& w : loaded.warnings) spdlog::warn("{}: {}", options_.config_path, w.to_string());
-    for (const auto& e : loaded.errors) spdlog::error("service '{}': {}: {}", config.name, options_.config_path, e.to_string());
+    for (const auto& e : loaded.errors) {
+      spdlog::error("service '{}': {}: {}", config.name, options_.config_path, e.to_string());
+    }
     if (!loaded.context) return nullptr;
     tls = std::move(loaded.context);
   }
@@ -390,7 +393,9 @@ void Daemon::reload_tls(ProtocolService& service, const ServiceConfig& config, R
   auto loaded = detail::reload_tls(service.tls(), *config.tls, path);
   for (const auto& w : loaded.warnings) spdlog::warn("{}: {}", options_.config_path, w.to_string());
   if (!loaded.errors.empty()) {
-    for (const auto& e : loaded.errors) spdlog::error("reload: {}: {}: {}", config.name, options_.config_path, e.to_string());
+    for (const auto& e : loaded.errors) {
+      spdlog::error("reload: {}: {}: {}", config.name, options_.config_path, e.to_string());
+    }
     spdlog::warn("reload: {}: keeping its old certificates and TLS settings", config.name);
     ++summary.tls_failed;
     return;
