@@ -154,7 +154,8 @@ std::optional<TlsSettings> read_tls(const nlohmann::json& value, const std::stri
   }
   if (auto it = value.find("alpn"); it != value.end()) read_alpn(*it, child_path(path, "alpn"), out, ok, errors);
   if (auto it = value.find("sni"); it != value.end()) read_sni(*it, child_path(path, "sni"), base_dir, out, ok, errors);
-  if (out.verify_peer != TlsVerify::none && out.ca.empty() && errors.count() == before) {
+  // Unset is none for a server.
+  if (out.verify_peer.value_or(TlsVerify::none) != TlsVerify::none && out.ca.empty() && errors.count() == before) {
     errors.add(child_path(path, "verify_peer"),
                "checking client certificates needs 'ca' (the PEM bundle of the CAs that sign them)");
   }
