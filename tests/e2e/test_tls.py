@@ -10,12 +10,19 @@ import re
 import shutil
 import signal
 import ssl
+import sys
 import tempfile
 import unittest
 import urllib.request
 
 from braid_e2e import (TCP0, UDP0, Braidd, Deadline, SClient, TestPki, config, connect, parse_address,
                        peer_fingerprint, recv_all, recv_exactly, run_braidd, service, tls_connect)
+
+try:
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError:  # a python3 without the Debian package's path: use Debian's copy
+    sys.path.append("/usr/lib/python3/dist-packages")
+    from prometheus_client.parser import text_string_to_metric_families
 
 DAYTIME = re.compile(rb"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}\r\n$")
 VERSIONS = ("1.2", "1.3")
@@ -176,7 +183,6 @@ class TlsServices(unittest.TestCase):
 
     def scrape(self):
         """{(sample name, frozenset of labels): value}."""
-        from prometheus_client.parser import text_string_to_metric_families
         _, (host, port) = parse_address(self.at["metrics"])
         with urllib.request.urlopen("http://%s:%d/metrics" % (host, port), timeout=10) as reply:
             text = reply.read().decode("utf-8")
