@@ -80,9 +80,14 @@ void read_sni(const nlohmann::json& value, const std::string& path, const std::f
   }
 }
 
-// The key whose file a TlsError (or a warning) names, when only one does;
-// otherwise the `tls` object itself (a combined PEM named by cert and key).
+// The key a TlsError (or a warning) is about: the setting it starts with,
+// or the key whose file it names when only one does; otherwise the `tls`
+// object itself (a combined PEM named by cert and key).
 std::string path_of_message(const std::string& message, const TlsSettings& settings, const std::string& path) {
+  // The framework's messages start with what they are about: `ciphers "X": ...`.
+  for (const char* key : {"ciphersuites", "ciphers", "min_version", "alpn"}) {
+    if (message.starts_with(std::string(key) + " ")) return child_path(path, key);
+  }
   std::vector<std::pair<std::string, std::string>> files = {{settings.cert, child_path(path, "cert")},
                                                             {settings.key, child_path(path, "key")}};
   if (!settings.ca.empty()) files.emplace_back(settings.ca, child_path(path, "ca"));

@@ -377,6 +377,12 @@ class TlsCheck(unittest.TestCase):
         self.assertRegex(out, r"braid\.json: /services/1/tls(/key|/cert)?: ")
         self.assertRegex(out.lower(), r"mismatch|does not match|doesn't match")
 
+    def test_a_cipher_list_openssl_refuses_is_an_error_at_its_key(self):
+        status, out = self.check(service("e", "echo", TCP0, tls=PKI.tls_files("localhost", ciphers="NO-SUCH-CIPHER")))
+        self.assertEqual(status, 2, out)
+        self.assertIn("/services/0/tls/ciphers: ", out)
+        self.assertIn("NO-SUCH-CIPHER", out)
+
     def test_tls_on_a_udp_service_is_an_error(self):
         status, out = self.check(service("u", "upper", UDP0, tls=PKI.tls_files("localhost")))
         self.assertEqual(status, 2, out)
