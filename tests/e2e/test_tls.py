@@ -15,7 +15,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from braid_e2e import (TCP0, UDP0, Braidd, Deadline, SClient, TestPki, config, connect, parse_address,
+from braid_e2e import (TCP0, UDP0, Braidd, Deadline, SClient, TestPki, config, connect, is_closed, parse_address,
                        peer_fingerprint, recv_all, recv_exactly, run_braidd, service, tls_connect)
 
 try:
@@ -93,6 +93,7 @@ class TlsServices(unittest.TestCase):
             service("daytime-mtls", "daytime", TCP0, tls=mtls),
             service("echo-sni", "echo", TCP0, tls=sni),
             service("echo-plain", "echo", TCP0),
+            service("echo-hurried", "echo", TCP0, tls=server, tls_handshake_timeout_ms=300),
             service("metrics", "metrics", TCP0),
         )
         cls.daemon = Braidd(cls.doc)
@@ -215,6 +216,17 @@ class TlsServices(unittest.TestCase):
                          "a plaintext service has no TLS counters")
         self.assertIn(("braid_tls_handshake_timeouts_total", frozenset({"service": "echo"}.items())), samples)
         self.assertIn(("braid_tls_resumed_total", frozenset({"service": "echo"}.items())), samples)
+
+    def test_a_handshake_that_never_comes_is_closed_after_tls_handshake_timeout_ms(self):
+        with connect(self.at["echo-hurried"]) as silent:
+            self.assertTrue(is_closed(silent, timeout=10), "closed by the 300 ms handshake timeout")
+        self.wait_for_metric("braid_tls_handshake_timeouts_total", 1, service="echo-hurried")
+        self.wait_for_metric("braid_connections_closed_total", 1, service="echo-hurried",
+                             reason="tls_handshake_timeout")
+        with connect(self.at["echo"]) as patient:  # the default, 10 s, has not run out
+            patient.settimeout(1.0)
+            with self.assertRaises(TimeoutError):
+                patient.recv(1)
 
     def test_sni_picks_between_two_certificates(self):
         for version in VERSIONS:
