@@ -419,6 +419,29 @@ class TlsCheck(unittest.TestCase):
         self.assertEqual(status, 0, out)
         self.assertNotIn("warning", out)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root, to drop to another user")
+    def test_files_are_read_as_the_configured_user(self):
+        import pwd
+        try:
+            nobody = pwd.getpwnam("nobody")
+        except KeyError:
+            self.skipTest("no user 'nobody'")
+        os.chmod(self.dir, 0o755)
+        for ext, mode in ((".pem", 0o644), (".key", 0o600)):
+            shutil.copyfile(PKI.path("localhost" + ext), os.path.join(self.dir, "server" + ext))
+            os.chmod(os.path.join(self.dir, "server" + ext), mode)
+        tls = {"cert": "server.pem", "key": "server.key"}
+        path = os.path.join(self.dir, "braid.json")
+        with open(path, "w") as f:
+            json.dump(config(service("echo", "echo", TCP0, tls=tls), user="nobody"), f)
+        result = run_braidd(["--check", "--config", path])
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("/services/0/tls/key: ", result.stderr)
+        self.assertIn("server.key: Permission denied", result.stderr)
+        os.chown(os.path.join(self.dir, "server.key"), nobody.pw_uid, nobody.pw_gid)
+        result = run_braidd(["--check", "--config", path])
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_a_disabled_service_is_not_loaded(self):
         status, out = self.check(service("echo", "echo", TCP0, enabled=False, tls={"cert": "no.pem", "key": "no"}))
         self.assertEqual(status, 0, out)
