@@ -85,8 +85,10 @@ class TlsServices(unittest.TestCase):
         mtls = PKI.tls_files("localhost", ca=PKI.path("test-ca.pem"), verify_peer="require")
         sni = PKI.tls_files("localhost", sni={"other.example": {"cert": PKI.path("other.example.pem"),
                                                                "key": PKI.path("other.example.key")}})
+        cls.socket_dir = tempfile.mkdtemp(prefix="braid-tls-unix-")
         cls.doc = config(
             service("echo", "echo", TCP0, tls=server),
+            service("upper-unix", "upper", "unix:" + os.path.join(cls.socket_dir, "upper.sock"), tls=server),
             service("upper", "upper", TCP0, tls=server),
             service("daytime", "daytime", TCP0, tls=server),
             service("echo-mtls", "echo", TCP0, tls=mtls),
@@ -101,7 +103,10 @@ class TlsServices(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.daemon.stop_and_clean_up()
+        try:
+            cls.daemon.stop_and_clean_up()
+        finally:
+            shutil.rmtree(cls.socket_dir, ignore_errors=True)
 
     def ca(self):
         return PKI.path("test-ca.pem")
@@ -121,6 +126,8 @@ class TlsServices(unittest.TestCase):
                     self.assertEqual(talk(sock, b"shout this\n"), b"SHOUT THIS\n")
                 with tls_connect(self.at["daytime"], self.ca(), version=version) as sock:
                     self.assertRegex(recv_all(sock), DAYTIME)
+                with tls_connect(self.at["upper-unix"], self.ca(), version=version) as sock:
+                    self.assertEqual(talk(sock, b"over a unix socket\n"), b"OVER A UNIX SOCKET\n")
 
     def test_openssl_s_client_over_tls_1_2_and_1_3(self):
         for version in VERSIONS:
