@@ -413,18 +413,25 @@ class TestPki:
 TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 
 
-def tls_connect(value, ca, server_name="localhost", version=None, cert=None, key=None, timeout=TIMEOUT):
-    """A Python ssl client connected to a ready-file address; verifies the server against `ca`.
-    `version`: "1.2" or "1.3" to speak only that one."""
+def tls_client_context(ca, version=None, cert=None, key=None):
+    """A Python ssl client context that verifies servers against `ca`; `version`: "1.2" or "1.3" only."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.load_verify_locations(ca)
     if version:
         context.minimum_version = context.maximum_version = TLS_VERSIONS[version]
     if cert:
         context.load_cert_chain(cert, key)
+    return context
+
+
+def tls_connect(value, ca, server_name="localhost", version=None, cert=None, key=None, timeout=TIMEOUT,
+                context=None, session=None):
+    """A Python ssl client connected to a ready-file address; verifies the server against `ca` (or
+    uses `context`). `session`: one to resume (from a socket of the same context)."""
+    context = context or tls_client_context(ca, version, cert, key)
     sock = connect(value, timeout)
     try:
-        return context.wrap_socket(sock, server_hostname=server_name)
+        return context.wrap_socket(sock, server_hostname=server_name, session=session)
     except BaseException:
         sock.close()
         raise

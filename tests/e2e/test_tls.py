@@ -16,7 +16,8 @@ import unittest
 import urllib.request
 
 from braid_e2e import (TCP0, UDP0, Braidd, Deadline, SClient, TestPki, config, connect, is_closed, parse_address,
-                       peer_fingerprint, recv_all, recv_exactly, run_braidd, service, tls_connect)
+                       peer_fingerprint, recv_all, recv_exactly, run_braidd, service, tls_client_context,
+                       tls_connect)
 
 try:
     from prometheus_client.parser import text_string_to_metric_families
@@ -234,6 +235,21 @@ class TlsServices(unittest.TestCase):
             patient.settimeout(1.0)
             with self.assertRaises(TimeoutError):
                 patient.recv(1)
+
+    def test_a_resumed_session_is_counted(self):
+        for version in VERSIONS:
+            with self.subTest(version=version):
+                before = self.scrape()[("braid_tls_resumed_total", frozenset({"service": "upper"}.items()))]
+                context = tls_client_context(self.ca(), version)
+                with tls_connect(self.at["upper"], None, context=context) as first:
+                    # TLS 1.3 sends its ticket after the handshake: read a reply first.
+                    self.assertEqual(talk(first, b"a\n"), b"A\n")
+                    session = first.session
+                    self.assertFalse(first.session_reused)
+                with tls_connect(self.at["upper"], None, context=context, session=session) as second:
+                    self.assertEqual(talk(second, b"b\n"), b"B\n")
+                    self.assertTrue(second.session_reused)
+                self.wait_for_metric("braid_tls_resumed_total", before + 1, service="upper")
 
     def test_sni_picks_between_two_certificates(self):
         for version in VERSIONS:
