@@ -80,32 +80,39 @@ void read_sni(const nlohmann::json& value, const std::string& path, const std::f
   }
 }
 
-// The key a TlsError (or a warning) is about: the setting it starts with,
-// or the key whose file it names when only one does; otherwise the `tls`
-// object itself (a combined PEM named by cert and key).
+// The key a TlsError (or a warning) is about: the setting it starts with
+// (`ciphers "X": ...`), or the key whose file it names (`key F: ...`,
+// `sni "NAME": certificate F: ...`) when it names one; otherwise the `tls`
+// object itself ("key K does not match certificate C").
 std::string path_of_message(const std::string& message, const TlsSettings& settings, const std::string& path) {
-  // The framework's messages start with what they are about: `ciphers "X": ...`.
   for (const char* key : {"ciphersuites", "ciphers", "min_version", "alpn"}) {
     if (message.starts_with(std::string(key) + " ")) return child_path(path, key);
   }
-  std::vector<std::pair<std::string, std::string>> files = {{settings.cert, child_path(path, "cert")},
-                                                            {settings.key, child_path(path, "key")}};
-  if (!settings.ca.empty()) files.emplace_back(settings.ca, child_path(path, "ca"));
-  for (const auto& [name, f] : settings.sni) {
+  std::vector<std::pair<std::string, std::string>> named = {{"certificate " + settings.cert, child_path(path, "cert")},
+                                                            {"key " + settings.key, child_path(path, "key")}};
+  if (!settings.ca.empty()) named.emplace_back("ca " + settings.ca, child_path(path, "ca"));
+  for (const auto& [name, files] : settings.sni) {
     const std::string at = child_path(child_path(path, "sni"), name);
-    files.emplace_back(f.cert, child_path(at, "cert"));
-    files.emplace_back(f.key, child_path(at, "key"));
+    const std::string prefix = "sni \"" + name + "\": ";
+    named.emplace_back(prefix + "certificate " + files.cert, child_path(at, "cert"));
+    named.emplace_back(prefix + "key " + files.key, child_path(at, "key"));
   }
-  std::erase_if(files, [&](const auto& f) { return f.first.empty() || message.find(f.first) == std::string::npos; });
-  // "/x/a.pem" also matches inside "/x/a.pem.old": only the longest names count.
-  std::erase_if(files, [&](const auto& f) {
-    return std::any_of(files.begin(), files.end(), [&](const auto& g) {
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const auto& n : named) {
+    if (message.find(n.first) != std::string::npos) found.push_back(n);
+  }
+  // `sni "a": certificate F` also contains `certificate F`, and "key /x/a.pem"
+  // is inside "key /x/a.pem.old": only the longest mentions count.
+  std::vector<std::string> paths;
+  for (const auto& f : found) {
+    const bool inside_another = std::any_of(found.begin(), found.end(), [&](const auto& g) {
       return g.first.size() > f.first.size() && g.first.find(f.first) != std::string::npos;
     });
-  });
-  if (files.empty()) return path;
-  const bool one = std::all_of(files.begin(), files.end(), [&](const auto& f) { return f.second == files[0].second; });
-  return one ? files[0].second : path;
+    if (!inside_another) paths.push_back(f.second);
+  }
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+  return paths.size() == 1 ? paths[0] : path;
 }
 
 // Runs `build` (which returns the context it built or reloaded), turning a

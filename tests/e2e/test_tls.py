@@ -412,6 +412,12 @@ class TlsCheck(unittest.TestCase):
         self.assertRegex(out, r"braid\.json: /services/1/tls(/key|/cert)?: ")
         self.assertRegex(out.lower(), r"mismatch|does not match|doesn't match")
 
+    def test_an_sni_certificate_problem_is_an_error_at_its_name(self):
+        sni = {"other.example": {"cert": PKI.path("other.example.pem"), "key": PKI.path("alice.key")}}
+        status, out = self.check(service("e", "echo", TCP0, tls=PKI.tls_files("localhost", sni=sni)))
+        self.assertEqual(status, 2, out)
+        self.assertRegex(out, r"/services/0/tls/sni/other\.example/key: .*alice\.key")
+
     def test_a_cipher_list_openssl_refuses_is_an_error_at_its_key(self):
         status, out = self.check(service("e", "echo", TCP0, tls=PKI.tls_files("localhost", ciphers="NO-SUCH-CIPHER")))
         self.assertEqual(status, 2, out)
