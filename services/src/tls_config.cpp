@@ -1,6 +1,5 @@
 #include "tls_config.hpp"
 
-#include <algorithm>
 #include <exception>
 
 namespace braid::services::detail {
@@ -81,9 +80,8 @@ void read_sni(const nlohmann::json& value, const std::string& path, const std::f
 }
 
 // The key a TlsError (or a warning) is about: the setting it starts with
-// (`ciphers "X": ...`), or the key whose file it names (`key F: ...`,
-// `sni "NAME": certificate F: ...`) when it names one; otherwise the `tls`
-// object itself ("key K does not match certificate C").
+// (`ciphers "X": ...`), or the key whose file it names first (`key F: ...`,
+// `sni "NAME": certificate F: ...`); otherwise the `tls` object itself.
 std::string path_of_message(const std::string& message, const TlsSettings& settings, const std::string& path) {
   for (const char* key : {"ciphersuites", "ciphers", "min_version", "alpn"}) {
     if (message.starts_with(std::string(key) + " ")) return child_path(path, key);
@@ -97,22 +95,21 @@ std::string path_of_message(const std::string& message, const TlsSettings& setti
     named.emplace_back(prefix + "certificate " + files.cert, child_path(at, "cert"));
     named.emplace_back(prefix + "key " + files.key, child_path(at, "key"));
   }
-  std::vector<std::pair<std::string, std::string>> found;
-  for (const auto& n : named) {
-    if (message.find(n.first) != std::string::npos) found.push_back(n);
+  // The first file named is the subject ("key K does not match certificate
+  // C"); of two mentions at one place, the longer (`sni "a": key F` holds
+  // `key F`; "key /x/a.pem" starts "key /x/a.pem.old").
+  std::size_t best_at = std::string::npos, best_length = 0;
+  std::string best = path;
+  for (const auto& [mention, at] : named) {
+    const std::size_t found = message.find(mention);
+    if (found == std::string::npos) continue;
+    if (found < best_at || (found == best_at && mention.size() > best_length)) {
+      best_at = found;
+      best_length = mention.size();
+      best = at;
+    }
   }
-  // `sni "a": certificate F` also contains `certificate F`, and "key /x/a.pem"
-  // is inside "key /x/a.pem.old": only the longest mentions count.
-  std::vector<std::string> paths;
-  for (const auto& f : found) {
-    const bool inside_another = std::any_of(found.begin(), found.end(), [&](const auto& g) {
-      return g.first.size() > f.first.size() && g.first.find(f.first) != std::string::npos;
-    });
-    if (!inside_another) paths.push_back(f.second);
-  }
-  std::sort(paths.begin(), paths.end());
-  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
-  return paths.size() == 1 ? paths[0] : path;
+  return best;
 }
 
 // Runs `build` (which returns the context it built or reloaded), turning a
