@@ -15,7 +15,8 @@ bool ServiceConfig::same_service(const ServiceConfig& other) const {
 }
 
 bool ServiceConfig::same_settings(const ServiceConfig& other) const {
-  return same_service(other) && limits == other.limits && tls == other.tls;
+  if (tls != other.tls) return false;
+  return same_service(other) && limits == other.limits;
 }
 
 bool ServiceConfig::same_effective_limits(const ServiceConfig& other) const {
