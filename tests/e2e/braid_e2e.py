@@ -81,7 +81,11 @@ class Braidd:
         self._eof = False
         self.addresses = {}
         if wait_ready:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except BaseException:
+                self.__exit__(None, None, None)  # nobody else can: the caller gets no object
+                raise
 
     # --- files ---------------------------------------------------------------
 
