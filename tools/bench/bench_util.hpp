@@ -35,6 +35,9 @@ struct Options {
   int64_t udp_timeout_ms = 200;
   int source_addrs = 0;  // connrate: rotate over 127.0.0.2 .. 127.0.0.(1+N)
   int max_connecting = 256;
+  bool tls = false;         // TLS on every connection (pingpong, pipeline, bulk; handshake always)
+  std::string tls_version;  // "": 1.2 or newer as negotiated; "1.2" or "1.3": that one only
+  bool resume = false;      // handshake: resume a first connection's session on every later one
 };
 
 // A reply that differs from what the server must send back. Exit status 1.

@@ -33,6 +33,10 @@ std::string summary(const Options& opt, const Json& r) {
   std::string unit = r["op_unit"];
   std::string line = opt.mode + ": " + std::to_string(opt.connections) + " conns x " + std::to_string(opt.size) + " B";
   if (opt.mode == "pipeline" || opt.mode == "bulk") line += ", depth " + std::to_string(opt.depth);
+  if (opt.mode == "handshake") line += opt.resume ? ", resumed" : ", full";
+  if (r.contains("tls_version")) {
+    line += ", " + r["tls_version"].get<std::string>() + " " + r["tls_cipher"].get<std::string>();
+  }
   line += ": ";
   if (opt.mode == "bulk") {
     line += fmt("%.1f MB/s echoed", r["mb_per_s"].get<double>()) + ", chunk " + latency_text(r);
@@ -65,14 +69,20 @@ std::string summary(const Options& opt, const Json& r) {
 
 // Mode-dependent defaults for options the user did not give.
 void apply_defaults(Options& opt, bool size_given, bool depth_given, int source_addrs) {
+  if (opt.mode == "handshake") opt.tls = true;
+  if (opt.tls && opt.mode != "pingpong" && opt.mode != "pipeline" && opt.mode != "bulk" && opt.mode != "handshake") {
+    throw CLI::ValidationError("--tls works with pingpong, pipeline, bulk and handshake");
+  }
+  if (opt.resume && opt.mode != "handshake") throw CLI::ValidationError("--resume is for handshake");
   if (!size_given && opt.mode == "bulk") opt.size = 65536;
   if (!depth_given) opt.depth = opt.mode == "pipeline" || opt.mode == "bulk" ? 16 : 1;
   if (opt.mode == "pingpong" && opt.depth != 1) throw CLI::ValidationError("pingpong has depth 1; use pipeline");
   if (opt.mode != "bulk" && opt.size > 65507) throw CLI::ValidationError("--size must be <= 65507");
   if (opt.mode == "connrate" && opt.size < 2) throw CLI::ValidationError("connrate needs --size >= 2");
-  // connrate closes first, leaving TIME_WAIT sockets: spread them over many
-  // loopback source addresses so the ephemeral ports never run out.
-  opt.source_addrs = source_addrs >= 0 ? source_addrs : (opt.mode == "connrate" ? 64 : 0);
+  // connrate and handshake close first, leaving TIME_WAIT sockets: spread them
+  // over many loopback source addresses so the ephemeral ports never run out.
+  bool churns = opt.mode == "connrate" || opt.mode == "handshake";
+  opt.source_addrs = source_addrs >= 0 ? source_addrs : (churns ? 64 : 0);
   if (opt.timeout_ms == 0) {
     opt.timeout_ms = opt.count > 0 || opt.mode == "idle" ? 600'000 : opt.warmup_ms + opt.duration_ms + 30'000;
   }
@@ -86,10 +96,10 @@ int main(int argc, char** argv) {
   std::string json_file;
   int source_addrs = -1;
 
-  CLI::App app{"braid-bench: epoll load generator for echo/upper servers (TCP and UDP)"};
-  app.add_option("mode", opt.mode, "pingpong | pipeline | bulk | connrate | idle | udp")
+  CLI::App app{"braid-bench: epoll load generator for echo/upper servers (TCP, TLS and UDP)"};
+  app.add_option("mode", opt.mode, "pingpong | pipeline | bulk | connrate | idle | udp | handshake (TLS)")
       ->required()
-      ->check(CLI::IsMember({"pingpong", "pipeline", "bulk", "connrate", "idle", "udp"}));
+      ->check(CLI::IsMember({"pingpong", "pipeline", "bulk", "connrate", "idle", "udp", "handshake"}));
   app.add_option("--host", opt.host, "server address (numeric)")->capture_default_str();
   app.add_option("--port", opt.port, "server port")->required()->check(CLI::Range(1, 65535));
   app.add_option("--connections,-c", opt.connections, "connections (udp: sockets; connrate: concurrent attempts)")
@@ -130,6 +140,13 @@ int main(int argc, char** argv) {
   app.add_option("--max-connecting", opt.max_connecting, "handshakes in progress at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
+  app.add_flag("--tls", opt.tls,
+               "TLS on every connection (pingpong, pipeline, bulk; handshake always); "
+               "the server's certificate is not checked");
+  app.add_option("--tls-version", opt.tls_version, "only this TLS version [1.2 or newer, as negotiated]")
+      ->check(CLI::IsMember({"1.2", "1.3"}));
+  app.add_flag("--resume", opt.resume,
+               "handshake: resume a first connection's session (SSL_set_session); a full handshake fails the run");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -143,7 +160,8 @@ int main(int argc, char** argv) {
   using Runner = Json (*)(const Options&);
   static const std::map<std::string, Runner> runners = {
       {"pingpong", bench::run_stream},   {"pipeline", bench::run_stream}, {"bulk", bench::run_stream},
-      {"connrate", bench::run_connrate}, {"idle", bench::run_idle},       {"udp", bench::run_udp}};
+      {"connrate", bench::run_connrate}, {"idle", bench::run_idle},       {"udp", bench::run_udp},
+      {"handshake", bench::run_handshake}};
   try {
     Json result = runners.at(opt.mode)(opt);
     Json record = {{"mode", opt.mode},
@@ -156,7 +174,9 @@ int main(int argc, char** argv) {
                    {"expect", expect},
                    {"duration_ms", opt.count > 0 || opt.mode == "idle" ? 0 : opt.duration_ms},
                    {"count", opt.count},
-                   {"warmup_ms", opt.warmup_ms}};
+                   {"warmup_ms", opt.warmup_ms},
+                   {"tls", opt.tls}};
+    if (opt.mode == "handshake") record["resume"] = opt.resume;
     if (opt.mode == "idle") record["hold_ms"] = opt.hold_ms;
     record.update(result);
     std::cout << summary(opt, record) << std::endl;

@@ -10,6 +10,7 @@ namespace bench {
 
 Json run_stream(const Options& opt);  // pingpong, pipeline, bulk
 Json run_connrate(const Options& opt);
+Json run_handshake(const Options& opt);  // TLS connections per second, full or resumed
 Json run_idle(const Options& opt);
 Json run_udp(const Options& opt);
 

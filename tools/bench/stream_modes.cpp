@@ -2,18 +2,22 @@
 // messages of `size` bytes in flight against a stream echo server; a message
 // is complete when that many more bytes have come back, byte-for-byte equal to
 // what was sent (or its uppercase). pingpong is depth 1; bulk is big messages
-// with a deep window and reports MB/s.
+// with a deep window and reports MB/s. With --tls every connection first
+// does a TLS handshake, then the same bytes go through SSL_write / SSL_read.
 
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "histogram.hpp"
 #include "modes.hpp"
+#include "tls_client.hpp"
 
 namespace bench {
 
@@ -27,7 +31,9 @@ struct Conn {
   uint64_t verified = 0;           // bytes received back and checked
   uint64_t issued = 0;             // messages issued
   bool want_out = false;           // EPOLLOUT registered because a write would block
+  bool read_wants_write = false;   // TLS: a read must wait until the socket takes bytes
   std::vector<int64_t> issued_at;  // ring: issue time of each message in flight
+  std::unique_ptr<TlsConn> tls;    // with --tls
 };
 
 class StreamRun {
@@ -42,12 +48,18 @@ class StreamRun {
 
   Json run() {
     int64_t start = now_ns();
-    std::vector<int> fds =
-        connect_many(to_, opt_.connections, opt_.max_connecting, start + opt_.timeout_ms * 1'000'000);
+    int64_t deadline = start + opt_.timeout_ms * 1'000'000;
+    std::vector<int> fds = connect_many(to_, opt_.connections, opt_.max_connecting, deadline);
+    std::vector<std::unique_ptr<TlsConn>> tls;
+    if (opt_.tls) {
+      tls_context_.emplace(opt_.tls_version);
+      tls = handshake_all(*tls_context_, fds, deadline);
+    }
     conns_.resize(fds.size());
     for (std::size_t i = 0; i < fds.size(); ++i) {
       Conn& c = conns_[i];
       c.fd = fds[i];
+      if (opt_.tls) c.tls = std::move(tls[i]);
       c.base = i * 7919;  // different content on each connection
       c.issued_at.resize(depth_);
       poller_.add(c.fd, EPOLLIN, i);
@@ -63,7 +75,9 @@ class StreamRun {
       for (const epoll_event& ev : poller_.wait(window.wait_ms(now))) {
         Conn& c = conns_[ev.data.u64];
         if (ev.events & EPOLLOUT) flush(c);
-        if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c, window);
+        if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR) || ((ev.events & EPOLLOUT) && c.read_wants_write)) {
+          on_readable(c, window);
+        }
       }
       now = now_ns();
       if (window.begin_if_due(now)) reset_counters();
@@ -94,31 +108,74 @@ class StreamRun {
   void flush(Conn& c) {
     while (c.written < c.wanted) {
       std::size_t len = std::min<uint64_t>(c.wanted - c.written, Pattern::kPeriod);
-      ssize_t n = send(c.fd, pattern_.sent(c.base + c.written), len, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN) throw_errno("send on connection " + std::to_string(index(c)));
-        if (!c.want_out) poller_.modify(c.fd, EPOLLIN | EPOLLOUT, index(c));
-        c.want_out = true;
-        return;
+      const char* data = pattern_.sent(c.base + c.written);
+      ssize_t n = 0;
+      if (c.tls) {
+        TlsWait wait = TlsWait::none;
+        n = c.tls->write(data, len, wait);
+        if (n < 0) {
+          if (wait == TlsWait::write) watch_output(c);
+          return;  // waiting for the server's bytes: the next read flushes again
+        }
+      } else {
+        n = send(c.fd, data, len, MSG_NOSIGNAL);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno != EAGAIN) throw_errno("send on connection " + std::to_string(index(c)));
+          watch_output(c);
+          return;
+        }
       }
       c.written += static_cast<uint64_t>(n);
     }
-    if (c.want_out) poller_.modify(c.fd, EPOLLIN, index(c));
-    c.want_out = false;
+    if (c.want_out && !c.read_wants_write) poller_.modify(c.fd, EPOLLIN, index(c));
+    c.want_out = c.read_wants_write;
+  }
+
+  void watch_output(Conn& c) {
+    if (!c.want_out) poller_.modify(c.fd, EPOLLIN | EPOLLOUT, index(c));
+    c.want_out = true;
   }
 
   void on_readable(Conn& c, const Window& window) {
+    if (c.tls) return on_tls_readable(c, window);
     ssize_t n = recv(c.fd, buffer_.data(), buffer_.size(), 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
       throw_errno("recv on connection " + std::to_string(index(c)));
     }
-    if (n == 0) {
-      throw std::runtime_error("server closed connection " + std::to_string(index(c)) + " after echoing " +
-                               std::to_string(c.verified) + " of " + std::to_string(c.written) + " bytes");
-    }
-    auto got = static_cast<uint64_t>(n);
+    if (n == 0) throw_closed(c);
+    consume(c, static_cast<uint64_t>(n), window);
+    issue_and_flush(c, now_ns(), window);
+  }
+
+  // Reads while OpenSSL holds bytes (level-triggered EPOLLIN reports what is
+  // still in the kernel), so a read that would only say WANT_READ is not paid.
+  void on_tls_readable(Conn& c, const Window& window) {
+    c.read_wants_write = false;
+    do {
+      TlsWait wait = TlsWait::none;
+      ssize_t n = c.tls->read(buffer_.data(), buffer_.size(), wait);
+      if (n < 0) {
+        if (wait == TlsWait::write) {
+          c.read_wants_write = true;
+          watch_output(c);
+        }
+        break;
+      }
+      if (n == 0) throw_closed(c);
+      consume(c, static_cast<uint64_t>(n), window);
+    } while (c.tls->pending());
+    issue_and_flush(c, now_ns(), window);
+  }
+
+  [[noreturn]] void throw_closed(const Conn& c) const {
+    throw std::runtime_error("server closed connection " + std::to_string(index(c)) + " after echoing " +
+                             std::to_string(c.verified) + " of " + std::to_string(c.written) + " bytes");
+  }
+
+  // `got` bytes of reply are in buffer_: checks them and completes messages.
+  void consume(Conn& c, uint64_t got, const Window& window) {
     std::string what = "connection " + std::to_string(index(c));
     if (c.verified + got > c.written) {
       throw VerifyError(what + ": received " + std::to_string(c.verified + got) + " bytes but only sent " +
@@ -136,7 +193,6 @@ class StreamRun {
       completed_ += after - before;
       for (uint64_t m = before; m < after; ++m) histogram_.record(now - c.issued_at[m % depth_]);
     }
-    issue_and_flush(c, now, window);
   }
 
   std::size_t index(const Conn& c) const { return static_cast<std::size_t>(&c - conns_.data()); }
@@ -155,6 +211,10 @@ class StreamRun {
     out["bytes_echoed"] = bytes_;
     describe_latency(out, histogram_);
     meter_.describe(out, ops);
+    if (opt_.tls && !conns_.empty()) {
+      out["tls_version"] = conns_.front().tls->version();
+      out["tls_cipher"] = conns_.front().tls->cipher();
+    }
     return out;
   }
 
@@ -165,6 +225,7 @@ class StreamRun {
   Poller poller_;
   uint64_t size_;
   uint64_t depth_;
+  std::optional<TlsClientContext> tls_context_;
   std::vector<Conn> conns_;
   std::vector<char> buffer_ = std::vector<char>(65536);
   Histogram histogram_;
