@@ -46,25 +46,28 @@ inline Args parse_args(int argc, char** argv, const std::string& description, bo
   return args;
 }
 
-// Written to a temporary name and renamed, so a reader never sees half a file.
-// Without a UDP port (a TCP-only server) the file has only "tcp".
+// Written to a temporary name and renamed, so a reader never sees half a
+// file; the "listening on" line on stderr comes after, so a reader waiting
+// for that line finds the file complete. Without a UDP port (a TCP-only
+// server) the file has only "tcp".
 inline void write_ready_file(const std::string& path, uint16_t tcp_port, std::optional<uint16_t> udp_port) {
+  if (!path.empty()) {
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << "{\"tcp\": " << tcp_port;
+      if (udp_port) out << ", \"udp\": " << *udp_port;
+      out << "}\n";
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      std::perror(("cannot write ready file " + path).c_str());
+      std::exit(1);
+    }
+  }
   if (udp_port) {
     std::fprintf(stderr, "listening on tcp:127.0.0.1:%u and udp:127.0.0.1:%u\n", tcp_port, *udp_port);
   } else {
     std::fprintf(stderr, "listening on tcp:127.0.0.1:%u\n", tcp_port);
-  }
-  if (path.empty()) return;
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << "{\"tcp\": " << tcp_port;
-    if (udp_port) out << ", \"udp\": " << *udp_port;
-    out << "}\n";
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::perror(("cannot write ready file " + path).c_str());
-    std::exit(1);
   }
 }
 
