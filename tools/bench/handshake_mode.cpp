@@ -119,8 +119,8 @@ class HandshakeRun {
     bool rotate = opt_.source_addrs > 0 && to_.loopback_v4;
     if (rotate) source = loopback_source(a.id, opt_.source_addrs);
     a.fd = start_tcp_connect(to_, rotate ? &source : nullptr);
-    a.tls = std::make_unique<TlsConn>(context_, a.fd, "connection " + std::to_string(a.id),
-                                      priming_ ? nullptr : &session_);
+    a.tls =
+        std::make_unique<TlsConn>(context_, a.fd, "connection " + std::to_string(a.id), priming_ ? nullptr : &session_);
     poller_.add(a.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, key(slot));
   }
 

@@ -86,6 +86,6 @@ class TlsConn {
 
 // Handshakes on all of `fds` (connected sockets) at once; throws after deadline_ns.
 std::vector<std::unique_ptr<TlsConn>> handshake_all(const TlsClientContext& context, const std::vector<int>& fds,
-                                    int64_t deadline_ns);
+                                                    int64_t deadline_ns);
 
 }  // namespace bench
