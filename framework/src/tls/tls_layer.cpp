@@ -142,13 +142,25 @@ void TlsLayer::hold_unread_input() {
 }
 
 void TlsLayer::advance_handshake() {
+  gathering_ = true;
   int result = SSL_do_handshake(ssl_);
+  // Sent before the protocol hears of the connection: what it writes then
+  // meets the connection's flow control at once.
+  send_gathered();
   if (result == 1) return handshake_finished();
   int error = SSL_get_error(ssl_, result);
   if (error == SSL_ERROR_WANT_READ) return;
   bool certificate = SSL_get_verify_result(ssl_) != X509_V_OK ||
                      ERR_GET_REASON(ERR_peek_error()) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE;
   fail(certificate ? TlsErrc::certificate_rejected : TlsErrc::handshake_failed, "handshake failed");
+}
+
+void TlsLayer::send_gathered() {
+  gathering_ = false;
+  if (gathered_.empty()) return;
+  outer().write(gathered_);
+  gathered_.clear();
+  if (gathered_.capacity() > 4096) gathered_.shrink_to_fit();
 }
 
 void TlsLayer::handshake_finished() {

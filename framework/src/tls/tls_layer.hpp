@@ -70,12 +70,19 @@ class TlsLayer final : public Protocol, public Transport {
   // The BIO's two ends (tls_bio.cpp).
   std::size_t take_input(char* out, std::size_t capacity);
   bool has_input() const { return input_pos_ < input_.size(); }
-  void send_output(std::string_view record) { outer().write(record); }
+  void send_output(std::string_view record) {
+    if (gathering_) {
+      gathered_.append(record);
+      return;
+    }
+    outer().write(record);
+  }
 
  private:
   Transport& outer() const { return Protocol::transport(); }
   void advance_handshake();
   void handshake_finished();
+  void send_gathered();
   void deliver_plaintext();
   void hold_unread_input();
   void encrypt(const char* data, std::size_t size);
@@ -102,6 +109,10 @@ class TlsLayer final : public Protocol, public Transport {
   std::string held_input_;
   // Written by the user's protocol before a STARTTLS handshake finished.
   std::string pending_plaintext_;
+  // The records of one handshake step (a flight, or TLS 1.3's session
+  // tickets) gathered into one send instead of one each.
+  std::string gathered_;
+  bool gathering_ = false;
 
   bool inner_connected_;
   bool handshake_done_ = false;
