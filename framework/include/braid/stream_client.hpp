@@ -14,6 +14,15 @@
 // Reads and connect() throw std::system_error: the OS error, or timed_out when
 // timeout() passes first. Single-threaded; the reactor must outlive the client.
 // Destroying a connected client closes the connection (flushing first).
+//
+// TLS (<braid/tls.hpp>): connect_tls does the handshake before it returns;
+// start_tls upgrades a connected client (STARTTLS). Either way reads and
+// writes carry plaintext, tls() names the session, and a failed handshake
+// throws std::system_error with a TlsErrc (certificate_rejected for a
+// certificate that does not check out or names another host).
+//
+//   auto tls = braid::TlsContext::client();  // the system's CAs
+//   auto client = co_await braid::StreamClient::connect_tls(reactor, "example.org", 443, tls);
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +37,7 @@
 #include "braid/coro.hpp"
 #include "braid/limits.hpp"
 #include "braid/reactor.hpp"
+#include "braid/tls.hpp"
 
 namespace braid {
 
@@ -45,6 +55,30 @@ class StreamClient {
                                          StreamLimits limits = StreamLimits::outgoing());
   static Awaitable<StreamClient> connect_unix(Reactor& reactor, std::string path,
                                               StreamLimits limits = StreamLimits::outgoing());
+  // connect, then a TLS handshake with `tls` (a TlsContext::client): SNI and
+  // the certificate check use tls's server_name, or else `host` (an IP
+  // address is checked as one and sent as no SNI). The handshake is bounded
+  // by limits.tls_handshake_timeout. Throws std::system_error (an OS error,
+  // timed_out, or a TlsErrc), std::invalid_argument for a missing or server context.
+  static Awaitable<StreamClient> connect_tls(Reactor& reactor, std::string host, std::uint16_t port,
+                                             std::shared_ptr<TlsContext> tls,
+                                             std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                                             StreamLimits limits = StreamLimits::outgoing());
+
+  // STARTTLS: from now on the connection speaks TLS with `tls` (usually a
+  // TlsContext::client; a server context makes this end the server side).
+  // Completes once the handshake is done; throws std::system_error with the
+  // TlsErrc (or the connection's end, or timed_out after timeout()) if it
+  // fails, and the connection is then closed. The certificate is checked
+  // against tls's server_name, or else the host given to connect() (a client
+  // made by connect_unix checks no name unless server_name is set). Send the
+  // request for it (and read the plaintext go-ahead) first: input already
+  // read stays readable as plaintext. Throws std::logic_error if the
+  // connection speaks TLS already.
+  Awaitable<void> start_tls(std::shared_ptr<TlsContext> tls);
+  // The TLS session once a handshake is done (version, cipher, the server's
+  // certificate), still readable after the connection ends; null in plaintext.
+  const TlsInfo* tls() const;
 
   // Whatever input is buffered, waiting for some if none is; "" at end of input.
   Awaitable<std::string> read_some();

@@ -5,6 +5,7 @@
 
 #include "braid/client_factory.hpp"
 #include "client/waiters.hpp"
+#include "tls/tls_layer.hpp"
 
 namespace braid {
 
@@ -31,6 +32,9 @@ struct StreamClient::State {
   Reactor& reactor;
   detail::Waiters waiters;
   Transport* transport = nullptr;  // while connected
+  Protocol* bridge = nullptr;      // while it exists (its transport changes with STARTTLS)
+  std::string host_name;           // as given to connect: the name STARTTLS checks
+  std::optional<TlsInfo> tls;      // once a handshake is done
   Address peer;
   Address host;
   std::string input;
@@ -46,6 +50,8 @@ struct StreamClient::State {
   bool filled = false;  // unsent output over the high-water mark
   bool paused = false;  // reading paused: too much unread input
   bool write_shut = false;
+  bool tls_started = false;  // start_tls was called
+  bool tls_done = false;     // and its handshake finished
 };
 
 namespace {
@@ -54,10 +60,16 @@ using State = StreamClient::State;
 
 class Bridge final : public Protocol {
  public:
-  explicit Bridge(std::shared_ptr<State> state) : s_(std::move(state)) {}
+  explicit Bridge(std::shared_ptr<State> state) : s_(std::move(state)) { s_->bridge = this; }
+  ~Bridge() override {
+    if (s_->bridge == this) s_->bridge = nullptr;
+  }
+  Bridge(const Bridge&) = delete;
+  Bridge& operator=(const Bridge&) = delete;
 
   void connection_made() override {
     s_->transport = &transport();
+    if (const TlsInfo* info = transport().tls()) s_->tls = *info;
     s_->peer = transport().peer();
     s_->host = transport().host();
     s_->established = true;
@@ -135,6 +147,7 @@ StreamClient::State& StreamClient::state() const {
 Awaitable<StreamClient> StreamClient::connect(Reactor& reactor, std::string host, std::uint16_t port,
                                               std::chrono::milliseconds timeout, StreamLimits limits) {
   auto s = std::make_shared<State>(reactor);
+  s->host_name = host;
   reactor.connect_tcp(host, port, std::make_shared<BridgeFactory>(s), timeout, limits);
   co_return co_await establish(std::move(s), "connect to " + host + ":" + std::to_string(port));
 }
@@ -145,11 +158,74 @@ Awaitable<StreamClient> StreamClient::connect_unix(Reactor& reactor, std::string
   co_return co_await establish(std::move(s), "connect to " + path);
 }
 
+Awaitable<StreamClient> StreamClient::connect_tls(Reactor& reactor, std::string host, std::uint16_t port,
+                                                  std::shared_ptr<TlsContext> tls, std::chrono::milliseconds timeout,
+                                                  StreamLimits limits) {
+  if (!tls || tls->is_server()) throw std::invalid_argument("StreamClient::connect_tls: needs a TlsContext::client");
+  auto s = std::make_shared<State>(reactor);
+  s->host_name = host;
+  reactor.connect_tls(host, port, std::make_shared<BridgeFactory>(s), std::move(tls), timeout, limits);
+  co_return co_await establish(std::move(s), "TLS connect to " + host + ":" + std::to_string(port));
+}
+
 Awaitable<StreamClient> StreamClient::establish(std::shared_ptr<State> s, std::string what) {
   while (!s->established && !s->failed) co_await s->waiters.wait();
   if (!s->established) throw std::system_error(s->reason, what);
   co_return StreamClient(std::move(s));
 }
+
+// The context STARTTLS uses: `tls` itself, or, when it checks certificates
+// but names no server, the same settings naming the host connected to (else
+// any certificate from a trusted CA would do, whoever it was issued to).
+static std::shared_ptr<TlsContext> naming_host(std::shared_ptr<TlsContext> tls, const std::string& host) {
+  const TlsSettings& settings = tls->settings();
+  if (tls->is_server() || !settings.server_name.empty() || host.empty() ||
+      settings.verify_peer == TlsVerify::none) {
+    return tls;
+  }
+  TlsSettings named = settings;
+  named.server_name = host;
+  return TlsContext::client(named);
+}
+
+Awaitable<void> StreamClient::start_tls(std::shared_ptr<TlsContext> tls) {
+  auto s = state_;
+  if (!s) throw std::logic_error("StreamClient: not connected");
+  if (!tls) throw std::invalid_argument("StreamClient::start_tls: no TLS context");
+  if (s->tls_started || s->tls) throw std::logic_error("StreamClient::start_tls: the connection speaks TLS already");
+  if (s->transport == nullptr || s->transport->closing() || s->bridge == nullptr) {
+    throw std::system_error(s->reason ? s->reason : std::make_error_code(std::errc::not_connected), "start_tls");
+  }
+  s->transport->start_tls(naming_host(std::move(tls), s->host_name));
+  s->tls_started = true;
+  // The layer now sits between the connection and the bridge.
+  auto* layer = dynamic_cast<detail::TlsLayer*>(&s->bridge->transport());
+  if (layer == nullptr) {
+    throw std::system_error(s->reason ? s->reason : std::make_error_code(std::errc::not_connected), "start_tls");
+  }
+  s->transport = layer;
+  std::weak_ptr<State> weak = s;
+  layer->set_handshake_handler([weak] {
+    auto state = weak.lock();
+    if (!state || state->transport == nullptr) return;
+    state->tls_done = true;
+    if (const TlsInfo* info = state->transport->tls()) state->tls = *info;
+    state->waiters.notify();
+  });
+  auto deadline = detail::deadline_after(s->waiters.reactor().clock(), s->timeout);
+  try {
+    while (!s->tls_done && !s->lost) co_await wait_change(*s, deadline, "TLS handshake");
+  } catch (const std::system_error&) {
+    if (s->transport != nullptr) s->transport->abort_connection();  // timed out: no half-made session
+    throw;
+  }
+  if (!s->tls_done) {
+    throw std::system_error(s->reason ? s->reason : make_error_code(TlsErrc::handshake_failed),
+                            "TLS handshake with " + s->peer.to_string());
+  }
+}
+
+const TlsInfo* StreamClient::tls() const { return state_ && state_->tls ? &*state_->tls : nullptr; }
 
 Awaitable<void> StreamClient::wait_for_input(std::size_t have) {
   auto s = state_;

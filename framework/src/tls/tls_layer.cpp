@@ -180,6 +180,7 @@ void TlsLayer::handshake_finished() {
     pending_plaintext_.clear();
     encrypt(pending.data(), pending.size());
   }
+  if (handshake_handler_ && !failed_) handshake_handler_();
 }
 
 void TlsLayer::deliver_plaintext() {
