@@ -120,7 +120,15 @@ Entry read_entry(const nlohmann::json& entry, const std::string& path, const Lim
     s.listen = *listen;
     try {
       s.endpoint = parse_endpoint(s.listen);
-      e.has_endpoint = true;
+      if (s.endpoint.tls) {
+        // The config's TLS lives in the service's "tls" object, where paths are
+        // relative to the config file and certificates reload on SIGHUP.
+        errors.add(child_path(path, "listen"),
+                   "'tls:' endpoints are for the framework API; listen on tcp:PORT and give the service a "
+                   "\"tls\" object instead");
+      } else {
+        e.has_endpoint = true;
+      }
     } catch (const EndpointError& error) {
       errors.add(child_path(path, "listen"), error.what());
     }

@@ -1,6 +1,7 @@
 // The coroutine StreamClient over TLS, against Braid TLS servers on loopback:
 // connect_tls (SNI, host name and CA checks) and start_tls (STARTTLS).
 // co_await is never written inside a condition or an EXPECT macro (GCC 12).
+#include "braid/endpoint.hpp"
 #include "braid/line_receiver.hpp"
 #include "braid/stream_client.hpp"
 #include "braid/tls.hpp"
@@ -170,6 +171,30 @@ TEST(StreamClientTls, ConnectTlsNeedsAClientContext) {
     co_await StreamClient::connect_tls(reactor, "127.0.0.1", 9, nullptr);
   };
   EXPECT_THROW(run_coroutine(reactor, attempt()), std::invalid_argument);
+}
+
+// A tls: endpoint string serves TLS with the files it names.
+TEST_F(ClientTls, ListensOnATlsEndpoint) {
+  Reactor reactor;
+  auto factory = std::make_shared<SniEchoFactory>();
+  const Endpoint endpoint = parse_endpoint("tls:0:interface=127.0.0.1:cert=" + localhost_files.cert +
+                                           ":key=" + localhost_files.key);
+  auto port = reactor.listen_stream(endpoint, factory);
+  run_coroutine(reactor, talk_tls(reactor, port->address().port(), client_tls()));
+  EXPECT_EQ(factory->sni, "localhost");
+}
+
+TEST_F(ClientTls, ATlsEndpointWithAMissingCertificateThrowsTlsError) {
+  Reactor reactor;
+  const std::string missing = (certs.directory() / "missing.pem").string();
+  const Endpoint endpoint =
+      parse_endpoint("tls:0:interface=127.0.0.1:cert=" + missing + ":key=" + localhost_files.key);
+  try {
+    auto port = reactor.listen_stream(endpoint, std::make_shared<SniEchoFactory>());
+    ADD_FAILURE() << "listening on " << port->address().to_string();
+  } catch (const TlsError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing.pem"), std::string::npos) << e.what();
+  }
 }
 
 Awaitable<void> upgrade(Reactor& reactor, std::uint16_t port, std::shared_ptr<TlsContext> tls) {

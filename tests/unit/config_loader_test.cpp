@@ -312,6 +312,13 @@ TEST(ConfigLoader, BadEndpointCarriesTheParsersMessage) {
                    "unknown type 'sctp'");
 }
 
+// TLS in the config is the service's "tls" object (paths relative to the
+// config, reloaded on SIGHUP); the API's tls: endpoint is refused by name.
+TEST(ConfigLoader, ATlsEndpointPointsToTheTlsObject) {
+  expect_one_error(R"({"services": [{"name": "x", "protocol": "echo", "listen": "tls:0:cert=c.pem:key=k.pem"}]})",
+                   "/services/0/listen", "listen on tcp:PORT and give the service a \"tls\" object");
+}
+
 TEST(ConfigLoader, UnknownProtocolSuggestsARegisteredOne) {
   expect_one_error(R"({"services": [{"name": "x", "protocol": "ecoh", "listen": "tcp:1"}]})",
                    "/services/0/protocol", "unknown protocol 'ecoh'; did you mean 'echo'?");

@@ -57,6 +57,11 @@ std::vector<ValidCase> valid_cases() {
        false},
       {"tcp_with_ipv6_interface", "tcp:7:interface=::1", K::tcp, true, 7, "::1", "", 128, 0666, false},
       {"tcp6_port", "tcp6:7", K::tcp, true, 7, "", "", 128, 0666, false},
+      {"tls_port", "tls:443:cert=s.pem:key=s.key", K::tcp, false, 443, "", "", 128, 0666, false},
+      {"tls_interface_backlog", "tls:0:interface=127.0.0.1:cert=s.pem:key=s.key:backlog=9", K::tcp, false, 0,
+       "127.0.0.1", "", 9, 0666, false},
+      {"tls_bare_ipv6_interface", "tls:8443:interface=::1:cert=s.pem:key=s.key", K::tcp, true, 8443, "::1", "", 128,
+       0666, false},
       {"tcp6_bare_interface", "tcp6:7:interface=::1", K::tcp, true, 7, "::1", "", 128, 0666, false},
       {"tcp6_escaped_interface", "tcp6:7:interface=\\:\\:1", K::tcp, true, 7, "::1", "", 128, 0666, false},
       {"tcp6_bracketed_interface", "tcp6:7:interface=[::1]", K::tcp, true, 7, "::1", "", 128, 0666, false},
@@ -189,6 +194,18 @@ std::vector<BadCase> bad_cases() {
       {"nul_character", std::string("unix:/tmp/a\0b", 13), {"control character"}, "unix:/tmp/a\\x00b"},
       {"delete_character", "tcp:7\x7f", {"control character"}, "tcp:7\\x7f"},
       {"unix_path_too_long", "unix:" + long_bad_path, {"108 bytes", "107"}},
+      {"tls_without_cert", "tls:443:key=s.key", {"cert=FILE"}},
+      {"tls_without_key", "tls:443:cert=s.pem", {"key=FILE"}},
+      {"tls_empty_cert", "tls:443:cert=:key=s.key", {"'cert'", "empty"}},
+      {"tls_bad_verify", "tls:443:cert=s.pem:key=s.key:verify=maybe", {"verify 'maybe'", "none, optional or require"}},
+      {"tls_require_without_ca", "tls:443:cert=s.pem:key=s.key:verify=require", {"verify=require", "ca=FILE"}},
+      {"tls_optional_without_ca", "tls:443:cert=s.pem:key=s.key:verify=optional", {"verify=optional", "ca=FILE"}},
+      {"tls_unknown_option", "tls:443:cert=s.pem:key=s.key:sni=x", {"unknown option 'sni'", "cert, key, ca, verify"}},
+      {"tls_cert_twice", "tls:443:cert=a:cert=b:key=k", {"'cert'", "twice"}},
+      {"tls_reuse", "tls:443:cert=a:key=k:reuse=yes", {"'reuse'", "udp"}},
+      {"tls_port_missing", "tls:", {"missing port", "'tls:'"}},
+      {"tls_host_instead_of_port", "tls:localhost:443", {"port 'localhost'"}},
+      {"cert_on_tcp", "tcp:7:cert=s.pem", {"unknown option 'cert'"}},
       {"systemd_name_missing", "systemd:", {"missing socket name", "FileDescriptorName"}},
       {"systemd_type_only", "systemd", {"missing socket name"}},
       {"systemd_with_option", "systemd:web:backlog=5", {"no options"}},
@@ -418,6 +435,53 @@ TEST(UnixEndpoint, AbstractNamesClashOnlyWithTheSameName) {
   EXPECT_FALSE(parse_endpoint("unix:@a//b").clashes_with(parse_endpoint("unix:@a/b")));
   EXPECT_FALSE(parse_endpoint("unix:@a").clashes_with(parse_endpoint("unix:./@a")));
   EXPECT_FALSE(parse_endpoint("unix:./@a").clashes_with(parse_endpoint("unix:@a")));
+}
+
+// --- tls: ---------------------------------------------------------------------------
+
+TEST(TlsEndpoint, RecordsTheFilesAndThePeerCheck) {
+  const Endpoint ep = parse_endpoint("tls:8443:interface=127.0.0.1:cert=/etc/s.pem:key=/etc/s.key:ca=/etc/ca.pem"
+                                     ":verify=require");
+  EXPECT_TRUE(ep.tls);
+  EXPECT_EQ(ep.kind, TransportKind::tcp);
+  EXPECT_EQ(ep.port, 8443);
+  EXPECT_EQ(ep.tls_settings.cert, "/etc/s.pem");
+  EXPECT_EQ(ep.tls_settings.key, "/etc/s.key");
+  EXPECT_EQ(ep.tls_settings.ca, "/etc/ca.pem");
+  EXPECT_EQ(ep.tls_settings.verify_peer, TlsVerify::require);
+}
+
+TEST(TlsEndpoint, VerifyIsUnsetUnlessGiven) {
+  EXPECT_EQ(parse_endpoint("tls:1:cert=c:key=k").tls_settings.verify_peer, std::nullopt);
+  EXPECT_EQ(parse_endpoint("tls:1:cert=c:key=k:verify=none").tls_settings.verify_peer, TlsVerify::none);
+  EXPECT_EQ(parse_endpoint("tls:1:cert=c:key=k:ca=a:verify=optional").tls_settings.verify_peer, TlsVerify::optional);
+}
+
+TEST(TlsEndpoint, PlainEndpointsAreNotTls) {
+  for (const char* text : {"tcp:7", "tcp6:7", "udp:7", "unix:/x", "systemd:web"}) {
+    EXPECT_FALSE(parse_endpoint(text).tls) << text;
+  }
+}
+
+TEST(TlsEndpoint, ToStringParsesBackToTheSameSettings) {
+  for (const char* text : {"tls:443:cert=s.pem:key=s.key", "tls:0:interface=127.0.0.1:cert=a:key=b:ca=c:verify=require",
+                           "tls:1:interface=::1:cert=a:key=b:verify=none", "tls:1:cert=a:key=b:ca=c:verify=optional",
+                           "tls:1:cert=/tmp/a\\:b\\=c\\\\d\\[e\\]:key=k"}) {
+    const Endpoint ep = parse_endpoint(text);
+    const Endpoint again = parse_endpoint(ep.to_string());
+    EXPECT_TRUE(again.tls) << ep.to_string();
+    EXPECT_EQ(again.tls_settings, ep.tls_settings) << ep.to_string();
+    EXPECT_EQ(again.interface, ep.interface) << ep.to_string();
+    EXPECT_EQ(again.ipv6, ep.ipv6) << ep.to_string();
+    EXPECT_EQ(again.port, ep.port) << ep.to_string();
+  }
+  EXPECT_EQ(parse_endpoint("tls:443:verify=none:key=k:cert=c").to_string(), "tls:443:cert=c:key=k:verify=none");
+  EXPECT_EQ(parse_endpoint("tls:1:cert=/tmp/a\\:b:key=k").tls_settings.cert, "/tmp/a:b");
+}
+
+TEST(TlsEndpoint, ClashesWithPlainTcpOnTheSamePort) {
+  EXPECT_TRUE(parse_endpoint("tls:8443:cert=c:key=k").clashes_with(parse_endpoint("tcp:8443")));
+  EXPECT_FALSE(parse_endpoint("tls:8443:cert=c:key=k").clashes_with(parse_endpoint("udp:8443")));
 }
 
 }  // namespace

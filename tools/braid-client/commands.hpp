@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "braid/tls.hpp"
+
 namespace braid::client {
 
 inline constexpr int exit_ok = 0;
@@ -33,6 +35,9 @@ struct TcpOptions {
   std::chrono::milliseconds connect_timeout{10000};
   // After stdin ends, how long to wait for the server to finish and close.
   std::chrono::milliseconds linger{2000};
+  // --tls: the settings of its TlsContext::client (ca "" = the system's
+  // store, verify_peer none = --insecure, server_name "" = the target's host).
+  std::optional<TlsSettings> tls;
 };
 int run_tcp(const TcpOptions& options);
 

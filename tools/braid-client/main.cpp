@@ -1,5 +1,6 @@
 // braid-client: a small client for Braid services (or any TCP/UDP service).
 //   braid-client tcp HOST:PORT                     interactive: stdin lines out, replies printed
+//     [--tls [--ca FILE] [--insecure] [--servername NAME] [--cert FILE --key FILE]]
 //   braid-client udp HOST:PORT MESSAGE [--timeout MS]
 //   braid-client discover PORT [--to ADDR] [--timeout MS]
 //   braid-client lookup [NAME]
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   long long udp_timeout_ms = 2000;
   long long discover_timeout_ms = 1000;
   DiscoverOptions discover;
+  braid::TlsSettings tls_settings;
+  bool insecure = false;
+  bool use_tls = false;
 
   auto* tcp = app.add_subcommand("tcp",
                                  "Send each stdin line to HOST:PORT and print what comes back; "
@@ -43,6 +47,26 @@ int main(int argc, char** argv) {
   tcp->add_option("--linger", linger_ms, "After stdin ends, wait this long for the server to close, ms")
       ->capture_default_str()
       ->check(CLI::Range(0LL, 3600000LL));
+  auto* tls_flag = tcp->add_flag("--tls", use_tls,
+                                 "Speak TLS; the server's certificate is checked against the system's CAs "
+                                 "and the target's host name");
+  tcp->add_option("--ca", tls_settings.ca, "Trust the CAs in this PEM file instead of the system's")
+      ->needs(tls_flag)
+      ->check(CLI::ExistingFile);
+  auto* insecure_flag =
+      tcp->add_flag("--insecure", insecure, "Accept any server certificate (no CA or name check)")->needs(tls_flag);
+  tcp->add_option("--servername", tls_settings.server_name,
+                  "The name sent as SNI and checked against the certificate (default: the target's host)")
+      ->needs(tls_flag);
+  auto* cert = tcp->add_option("--cert", tls_settings.cert, "A client certificate (PEM) for servers that ask")
+                   ->needs(tls_flag)
+                   ->check(CLI::ExistingFile);
+  auto* key = tcp->add_option("--key", tls_settings.key, "The client certificate's private key (PEM)")
+                  ->needs(tls_flag)
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  insecure_flag->excludes("--ca");
 
   auto* udp = app.add_subcommand("udp", "Send MESSAGE as one datagram to HOST:PORT and print the reply");
   udp->add_option("target", target, "HOST:PORT ([IPV6]:PORT)")->required();
@@ -84,6 +108,10 @@ int main(int argc, char** argv) {
       options.target = parse_target(target);
       options.connect_timeout = milliseconds(connect_timeout_ms);
       options.linger = milliseconds(linger_ms);
+      if (use_tls) {
+        if (insecure) tls_settings.verify_peer = braid::TlsVerify::none;
+        options.tls = tls_settings;
+      }
       return run_tcp(options);
     }
     if (*udp) return run_udp(parse_target(target), message, milliseconds(udp_timeout_ms));

@@ -2,7 +2,8 @@
 // whatever the server sends is printed as it arrives. At the end of stdin or
 // a line "q" the client shuts down its sending side (the server sees EOF) and
 // prints what still comes for up to --linger, until the server closes; it
-// also ends as soon as the server closes.
+// also ends as soon as the server closes. With --tls the same goes through a
+// TLS session (StreamClient::connect_tls).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -59,9 +60,15 @@ Awaitable<void> print_replies(StreamClient& client, stream_descriptor& input, Se
   session.replies_done.set();
 }
 
-Awaitable<int> converse(Reactor& reactor, const TcpOptions& options) {
-  StreamClient client =
-      co_await StreamClient::connect(reactor, options.target.host, options.target.port, options.connect_timeout);
+Awaitable<StreamClient> connect(Reactor& reactor, const TcpOptions& options, std::shared_ptr<TlsContext> tls) {
+  if (!tls) co_return co_await StreamClient::connect(reactor, options.target.host, options.target.port,
+                                                     options.connect_timeout);
+  co_return co_await StreamClient::connect_tls(reactor, options.target.host, options.target.port, std::move(tls),
+                                               options.connect_timeout);
+}
+
+Awaitable<int> converse(Reactor& reactor, const TcpOptions& options, std::shared_ptr<TlsContext> tls) {
+  StreamClient client = co_await connect(reactor, options, std::move(tls));
   StdinFlags restore_stdin;
   stream_descriptor input(reactor.context(), ::dup(STDIN_FILENO));
   Session session(reactor);
@@ -106,7 +113,17 @@ Awaitable<int> converse(Reactor& reactor, const TcpOptions& options) {
 int run_tcp(const TcpOptions& options) {
   Reactor reactor;
   try {
-    return run_until_complete(reactor, converse(reactor, options));
+    std::shared_ptr<TlsContext> tls;
+    if (options.tls) tls = TlsContext::client(*options.tls);
+    return run_until_complete(reactor, converse(reactor, options, std::move(tls)));
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "braid-client: %s\n", e.what());
+    if (e.code() == TlsErrc::certificate_rejected) {
+      std::fprintf(stderr,
+                   "braid-client: the server's certificate was not trusted or names another host "
+                   "(--ca FILE trusts its CA, --servername NAME checks another name, --insecure checks nothing)\n");
+    }
+    return exit_failure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "braid-client: %s\n", e.what());
     return exit_failure;

@@ -13,10 +13,24 @@
 //                   activation) whose file descriptor name (FileDescriptorName=,
 //                   LISTEN_FDNAMES) is NAME; its kind and address are known only
 //                   once it is found, so `kind` means nothing until then.
+//   tls:PORT:cert=FILE:key=FILE[:interface=ADDR][:ca=FILE][:verify=none|optional|require][:backlog=N]
+//                   TCP serving TLS (Twisted's ssl: endpoint): `kind` is tcp,
+//                   `tls` is true and `tls_settings` holds the files (PEM; a
+//                   relative path is relative to the working directory) and
+//                   verify_peer for client certificates (default none; ca is
+//                   the bundle they are checked with, needed for optional and
+//                   require). Network::listen_stream loads them into a
+//                   TlsContext::server (TlsError if they cannot be used). An
+//                   IPv6 interface makes it IPv6. A ':' or '=' in a file name
+//                   is escaped with '\'. Clients connect with
+//                   Network::connect_tls / StreamClient::connect_tls (host,
+//                   port, TlsContext::client): there is no client endpoint string.
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "braid/tls.hpp"
 
 namespace braid {
 
@@ -42,6 +56,9 @@ struct Endpoint {
 
   std::string systemd_name;    // systemd:NAME; empty for an address to bind
   bool inherited() const { return !systemd_name.empty(); }
+
+  bool tls = false;            // tls:PORT: a TCP port serving TLS
+  TlsSettings tls_settings;    // tls only: cert, key, ca, verify_peer
 
   // The address to bind: interface (or 0.0.0.0 / ::) and port, or the path.
   std::string bind_host() const;

@@ -38,7 +38,9 @@ class Network {
   // Binding and listening in one step: BoundSocket::bind(endpoint), then the
   // above (a MemoryReactor binds nothing). Throw std::system_error (with the
   // OS error) when the socket cannot be created or bound,
-  // std::invalid_argument on a bad endpoint.
+  // std::invalid_argument on a bad endpoint. A tls: endpoint loads its
+  // TlsContext::server first (TlsError, and nothing bound, if it cannot be
+  // used) and serves TLS with it (StreamPort::set_tls).
   virtual std::unique_ptr<StreamPort> listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                                     StreamLimits limits = {});
   virtual std::unique_ptr<DatagramPort> listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,

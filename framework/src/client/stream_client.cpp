@@ -127,6 +127,20 @@ Awaitable<void> wait_change(State& s, TimePoint deadline, const char* what) {
   if (!woken) throw std::system_error(std::make_error_code(std::errc::timed_out), what);
 }
 
+// The context STARTTLS uses: `tls` itself, or, when it checks certificates
+// but names no server, the same settings naming the host connected to (else
+// any certificate from a trusted CA would do, whoever it was issued to).
+std::shared_ptr<TlsContext> naming_host(std::shared_ptr<TlsContext> tls, const std::string& host) {
+  const TlsSettings& settings = tls->settings();
+  if (tls->is_server() || !settings.server_name.empty() || host.empty() ||
+      settings.verify_peer == TlsVerify::none) {
+    return tls;
+  }
+  TlsSettings named = settings;
+  named.server_name = host;
+  return TlsContext::client(named);
+}
+
 }  // namespace
 
 StreamClient& StreamClient::operator=(StreamClient&& other) noexcept {
@@ -172,20 +186,6 @@ Awaitable<StreamClient> StreamClient::establish(std::shared_ptr<State> s, std::s
   while (!s->established && !s->failed) co_await s->waiters.wait();
   if (!s->established) throw std::system_error(s->reason, what);
   co_return StreamClient(std::move(s));
-}
-
-// The context STARTTLS uses: `tls` itself, or, when it checks certificates
-// but names no server, the same settings naming the host connected to (else
-// any certificate from a trusted CA would do, whoever it was issued to).
-static std::shared_ptr<TlsContext> naming_host(std::shared_ptr<TlsContext> tls, const std::string& host) {
-  const TlsSettings& settings = tls->settings();
-  if (tls->is_server() || !settings.server_name.empty() || host.empty() ||
-      settings.verify_peer == TlsVerify::none) {
-    return tls;
-  }
-  TlsSettings named = settings;
-  named.server_name = host;
-  return TlsContext::client(named);
 }
 
 Awaitable<void> StreamClient::start_tls(std::shared_ptr<TlsContext> tls) {

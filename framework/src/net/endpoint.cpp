@@ -110,6 +110,27 @@ std::string absolute_normal(const std::string& path) {
   return (ec ? std::filesystem::path(path) : p).lexically_normal().string();
 }
 
+// A tls: endpoint serves with a certificate; checking client certificates
+// needs the CAs that issue them.
+void check_tls(std::string_view text, const TlsSettings& tls) {
+  if (tls.cert.empty()) fail(text, "tls endpoints need cert=FILE (the server's PEM certificate)");
+  if (tls.key.empty()) fail(text, "tls endpoints need key=FILE (the server's PEM private key)");
+  if (tls.verify_peer.value_or(TlsVerify::none) != TlsVerify::none && tls.ca.empty()) {
+    fail(text, "verify=" + std::string(tls.verify_peer == TlsVerify::require ? "require" : "optional") +
+                   " needs ca=FILE (the CAs that issue client certificates)");
+  }
+}
+
+// A value as parse_endpoint reads it back: the separators escaped.
+std::string escaped(const std::string& value) {
+  std::string s;
+  for (char c : value) {
+    if (c == ':' || c == '\\' || c == '[' || c == ']' || c == '=') s += '\\';
+    s += c;
+  }
+  return s;
+}
+
 }  // namespace
 
 const char* to_string(TransportKind kind) {
@@ -142,10 +163,13 @@ Endpoint parse_endpoint(std::string_view text) {
     ep.ipv6 = true;
   } else if (type == "unix") {
     ep.kind = TransportKind::unix_stream;
+  } else if (type == "tls") {
+    ep.kind = TransportKind::tcp;
+    ep.tls = true;
   } else if (fields.size() == 1) {
-    fail(text, "missing type; expected 'tcp:', 'tcp6:', 'udp:', 'unix:' or 'systemd:' before '" + type + "'");
+    fail(text, "missing type; expected 'tcp:', 'tcp6:', 'udp:', 'unix:', 'tls:' or 'systemd:' before '" + type + "'");
   } else {
-    fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6, unix or systemd");
+    fail(text, "unknown type '" + type + "'; expected tcp, tcp6, udp, udp6, unix, tls or systemd");
   }
   if (fields.size() < 2 || fields[1].text.empty()) {
     fail(text, ep.kind == TransportKind::unix_stream ? "missing socket path after 'unix:'"
@@ -209,6 +233,19 @@ Endpoint parse_endpoint(std::string_view text) {
       } else if (value != "no" && value != "false" && value != "0") {
         fail(text, "reuse '" + value + "' is not yes or no");
       }
+    } else if (ep.tls && (key == "cert" || key == "key" || key == "ca")) {
+      if (value.empty()) fail(text, "option '" + key + "' is empty");
+      (key == "cert" ? ep.tls_settings.cert : key == "key" ? ep.tls_settings.key : ep.tls_settings.ca) = value;
+    } else if (ep.tls && key == "verify") {
+      if (value == "none") {
+        ep.tls_settings.verify_peer = TlsVerify::none;
+      } else if (value == "optional") {
+        ep.tls_settings.verify_peer = TlsVerify::optional;
+      } else if (value == "require") {
+        ep.tls_settings.verify_peer = TlsVerify::require;
+      } else {
+        fail(text, "verify '" + value + "' is not none, optional or require");
+      }
     } else if (key == "mode" || key == "owner" || key == "group") {
       if (ep.kind != TransportKind::unix_stream) fail(text, "option '" + key + "' applies only to unix endpoints");
       if (ep.abstract()) {
@@ -228,9 +265,11 @@ Endpoint parse_endpoint(std::string_view text) {
       fail(text, "unknown option '" + key + "'; expected " +
                      (ep.kind == TransportKind::unix_stream ? "mode, owner, group or backlog"
                       : ep.kind == TransportKind::udp       ? "interface or reuse"
+                      : ep.tls                              ? "cert, key, ca, verify, interface or backlog"
                                                             : "interface or backlog"));
     }
   }
+  if (ep.tls) check_tls(text, ep.tls_settings);
   return ep;
 }
 
@@ -273,19 +312,21 @@ std::string Endpoint::to_string() const {
     }
     return s;
   }
-  if (kind == TransportKind::unix_stream) {
-    std::string s = "unix:";
-    for (char c : path) {
-      if (c == ':' || c == '\\' || c == '[' || c == ']' || c == '=') s += '\\';
-      s += c;
-    }
-    return s;
-  }
-  std::string type = kind == TransportKind::udp ? "udp" : "tcp";
-  if (ipv6) type += "6";
+  if (kind == TransportKind::unix_stream) return "unix:" + escaped(path);
+  std::string type = tls ? "tls" : kind == TransportKind::udp ? "udp" : "tcp";
+  if (ipv6 && !tls) type += "6";  // tls: the interface says
   std::string s = type + ":" + std::to_string(port);
   if (!interface.empty()) s += ":interface=" + interface;
   if (reuse) s += ":reuse=yes";
+  if (tls) {
+    s += ":cert=" + escaped(tls_settings.cert) + ":key=" + escaped(tls_settings.key);
+    if (!tls_settings.ca.empty()) s += ":ca=" + escaped(tls_settings.ca);
+    if (tls_settings.verify_peer) {
+      s += *tls_settings.verify_peer == TlsVerify::require    ? ":verify=require"
+           : *tls_settings.verify_peer == TlsVerify::optional ? ":verify=optional"
+                                                              : ":verify=none";
+    }
+  }
   return s;
 }
 

@@ -4,6 +4,7 @@
 
 #include "braid/network.hpp"
 #include "braid/reactor.hpp"
+#include "braid/tls.hpp"
 #include "net/stream_listener.hpp"
 #include "net/udp_port.hpp"
 
@@ -27,7 +28,12 @@ std::unique_ptr<DatagramPort> Reactor::listen_udp(BoundSocket socket, std::uniqu
 std::unique_ptr<StreamPort> Network::listen_stream(const Endpoint& endpoint, std::shared_ptr<Factory> factory,
                                                    StreamLimits limits) {
   if (endpoint.kind == TransportKind::udp) throw std::invalid_argument("listen_stream: " + endpoint.to_string() + " is a udp endpoint");
-  return listen_stream(BoundSocket::bind(endpoint), std::move(factory), limits);
+  if (!endpoint.tls) return listen_stream(BoundSocket::bind(endpoint), std::move(factory), limits);
+  // The certificates first: a bad one binds nothing.
+  auto tls = TlsContext::server(endpoint.tls_settings);
+  auto port = listen_stream(BoundSocket::bind(endpoint), std::move(factory), limits);
+  port->set_tls(std::move(tls));
+  return port;
 }
 
 std::unique_ptr<DatagramPort> Network::listen_udp(const Endpoint& endpoint, std::unique_ptr<DatagramProtocol> protocol,
