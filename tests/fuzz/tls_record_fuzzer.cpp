@@ -80,15 +80,16 @@ void shuttle(braid::testing::StringTransport& client, braid::testing::StringTran
   }
 }
 
-enum : std::uint8_t {
-  pause = 0x01,
-  resume = 0x02,
-  peer_stops_reading = 0x04,
-  peer_reads = 0x08,
-  time_passes = 0x10,
-  as_plaintext = 0x20,  // through the client layer (after a real handshake)
-  large = 0x40,         // the bytes repeated to 64 times their length
-  half_close = 0x80,
+// Bits of a step's control byte.
+enum Step : std::uint8_t {
+  step_pause = 0x01,
+  step_resume = 0x02,
+  step_peer_stops_reading = 0x04,
+  step_peer_reads = 0x08,
+  step_time_passes = 0x10,
+  step_as_plaintext = 0x20,  // through the client layer (after a real handshake)
+  step_large = 0x40,         // the bytes repeated to 64 times their length
+  step_half_close = 0x80,
 };
 
 }  // namespace
@@ -120,26 +121,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t length = std::min<std::size_t>(static_cast<std::uint8_t>(input[at + 1]), input.size() - at - 2);
     std::string bytes(input.substr(at + 2, length));
     at += 2 + length;
-    if (control & large) {
+    if (control & step_large) {
       std::string repeated;
       for (int i = 0; i < 64; ++i) repeated += bytes;
       bytes = std::move(repeated);
     }
-    if (control & pause) server_wire.pause_reading();
-    if (control & peer_stops_reading) server_wire.peer_stop_reading(4096, 1024);
+    if (control & step_pause) server_wire.pause_reading();
+    if (control & step_peer_stops_reading) server_wire.peer_stop_reading(4096, 1024);
     if (!bytes.empty()) {
-      if ((control & as_plaintext) && client) {
+      if ((control & step_as_plaintext) && client) {
         client->write(bytes);
         shuttle(client_wire, server_wire);
       } else {
         server_wire.deliver(bytes);
       }
     }
-    if (control & resume) server_wire.resume_reading();
-    if (control & peer_reads) server_wire.peer_read_all();
+    if (control & step_resume) server_wire.resume_reading();
+    if (control & step_peer_reads) server_wire.peer_read_all();
     if (client) shuttle(client_wire, server_wire);
-    if (control & time_passes) w.clock.advance(handshake_timeout / 2);
-    if (control & half_close) server_wire.peer_half_close();
+    if (control & step_time_passes) w.clock.advance(handshake_timeout / 2);
+    if (control & step_half_close) server_wire.peer_half_close();
   }
   server_wire.resume_reading();
   server_wire.peer_read_all();

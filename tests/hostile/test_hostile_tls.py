@@ -190,7 +190,7 @@ class HostileTls(unittest.TestCase):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 self.assertTrue(is_closed(sock), "%r to the TLS port was not closed" % payload[:40])
-                daemon.wait_for_log(r"\[debug\].*TLS with 127\.0\.0\.1:\d+: ")
+                daemon.wait_for_log(r"debug TLS with 127\.0\.0\.1:\d+: ")
         failures = len(attacks)
         self.wait_for_metric(daemon, "braid_tls_handshake_failures_total", failures, service="echo-tls")
         self.wait_for_metric(daemon, "braid_connections_closed_total", failures, service="echo-tls",
