@@ -31,7 +31,6 @@ using namespace std::chrono_literals;
 constexpr auto handshake_timeout = 1000ms;
 
 struct World {
-  braid::test::TestCertificates certificates;
   braid::testing::ManualClock clock;
   braid::Reactor reactor{clock};
   std::shared_ptr<braid::TlsContext> server;
@@ -39,6 +38,8 @@ struct World {
   std::shared_ptr<braid::TlsContext> client13;
 
   World() {
+    // The contexts hold what they loaded: the files can go at once.
+    braid::test::TestCertificates certificates;
     auto files = certificates.issue("localhost", {"DNS:localhost"});
     server = braid::TlsContext::server({.cert = files.cert, .key = files.key});
     // The client does not check the server's certificate: two signature
