@@ -180,17 +180,20 @@ class HostileTls(unittest.TestCase):
                 if i % 2:
                     sock.sendall(hello[:len(hello) // 2])  # half a ClientHello, then nothing
                 stalled.append(sock)
+            # Not closed early: none is closed well before the timeout (checked
+            # only if connecting left the time to look).
+            if time.monotonic() - started < timeout_ms / 1000 / 3:
+                readable, _, _ = select.select(stalled, [], [], timeout_ms / 1000 / 3)
+                self.assertEqual(readable, [], "closed before the handshake timeout")
             # Others are served while the stalled handshakes wait.
             self.assert_echo_answers(daemon)
             for sock in stalled:
                 answer = answer_until_closed(sock, timeout=timeout_ms / 1000 + 5)
                 self.assertIsNotNone(answer, "a handshake that never finished was not closed")
                 self.assertTrue(is_alert_or_nothing(answer), "a stalled handshake got %r" % answer[:80])
-            elapsed = time.monotonic() - started
         finally:
             for sock in stalled:
                 sock.close()
-        self.assertGreaterEqual(elapsed, timeout_ms / 1000 * 0.9, "closed before the handshake timeout")
         self.wait_for_metric(daemon, "braid_tls_handshake_timeouts_total", count, service="echo-tls")
         self.wait_for_metric(daemon, "braid_connections_closed_total", count, service="echo-tls",
                              reason="tls_handshake_timeout")
