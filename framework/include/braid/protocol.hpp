@@ -49,6 +49,10 @@ class Protocol {
   // called before any new data_received, so input held back while paused can
   // be handled first. It may pause reading again.
   virtual void reading_resumed() {}
+  // A TLS handshake finished: after connection_made on a TLS connection, or
+  // later for one upgraded by Transport::start_tls (Twisted's
+  // handshakeCompleted). transport().tls() describes it.
+  virtual void tls_handshake_completed() {}
 
   Transport& transport() const { return *transport_; }
   bool connected() const { return transport_ != nullptr; }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "braid/address.hpp"
@@ -69,10 +70,13 @@ class Transport {
   // first, in order; what is written after is encrypted. The peer must not
   // send its handshake before it has read our last plaintext reply (as RFC
   // 3207 requires): input already delivered is plaintext, the rest is TLS.
-  // A failed handshake ends the connection (TlsErrc in connection_lost).
+  // A failed handshake ends the connection (TlsErrc in connection_lost);
+  // a finished one calls the protocol's tls_handshake_completed. A client
+  // checks the server's certificate against `server_name` (else the
+  // context's server_name; with neither, only the CA is checked).
   // Throws std::logic_error on a transport that cannot (already TLS, or a
   // test transport without it).
-  virtual void start_tls(std::shared_ptr<TlsContext> context);
+  virtual void start_tls(std::shared_ptr<TlsContext> context, std::string server_name = {});
 };
 
 // The transport of a DatagramProtocol: one socket, many peers.

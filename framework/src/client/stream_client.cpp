@@ -5,7 +5,6 @@
 
 #include "braid/client_factory.hpp"
 #include "client/waiters.hpp"
-#include "tls/tls_layer.hpp"
 
 namespace braid {
 
@@ -51,7 +50,7 @@ struct StreamClient::State {
   bool paused = false;  // reading paused: too much unread input
   bool write_shut = false;
   bool tls_started = false;  // start_tls was called
-  bool tls_done = false;     // and its handshake finished
+  bool tls_done = false;     // a TLS handshake finished
 };
 
 namespace {
@@ -69,10 +68,14 @@ class Bridge final : public Protocol {
 
   void connection_made() override {
     s_->transport = &transport();
-    if (const TlsInfo* info = transport().tls()) s_->tls = *info;
     s_->peer = transport().peer();
     s_->host = transport().host();
     s_->established = true;
+    s_->waiters.notify();
+  }
+  void tls_handshake_completed() override {
+    s_->tls_done = true;
+    if (const TlsInfo* info = transport().tls()) s_->tls = *info;
     s_->waiters.notify();
   }
   void data_received(std::string_view data) override {
@@ -125,20 +128,6 @@ class BridgeFactory final : public ClientFactory {
 Awaitable<void> wait_change(State& s, TimePoint deadline, const char* what) {
   bool woken = co_await s.waiters.wait(deadline);
   if (!woken) throw std::system_error(std::make_error_code(std::errc::timed_out), what);
-}
-
-// The context STARTTLS uses: `tls` itself, or, when it checks certificates
-// but names no server, the same settings naming the host connected to (else
-// any certificate from a trusted CA would do, whoever it was issued to).
-std::shared_ptr<TlsContext> naming_host(std::shared_ptr<TlsContext> tls, const std::string& host) {
-  const TlsSettings& settings = tls->settings();
-  if (tls->is_server() || !settings.server_name.empty() || host.empty() ||
-      settings.verify_peer == TlsVerify::none) {
-    return tls;
-  }
-  TlsSettings named = settings;
-  named.server_name = host;
-  return TlsContext::client(named);
 }
 
 }  // namespace
@@ -196,22 +185,11 @@ Awaitable<void> StreamClient::start_tls(std::shared_ptr<TlsContext> tls) {
   if (s->transport == nullptr || s->transport->closing() || s->bridge == nullptr) {
     throw std::system_error(s->reason ? s->reason : std::make_error_code(std::errc::not_connected), "start_tls");
   }
-  s->transport->start_tls(naming_host(std::move(tls), s->host_name));
+  // Unless the context names a server, the certificate is checked against
+  // the host connected to: else any certificate a trusted CA signed would do.
+  s->transport->start_tls(std::move(tls), s->host_name);
   s->tls_started = true;
-  // The layer now sits between the connection and the bridge.
-  auto* layer = dynamic_cast<detail::TlsLayer*>(&s->bridge->transport());
-  if (layer == nullptr) {
-    throw std::system_error(s->reason ? s->reason : std::make_error_code(std::errc::not_connected), "start_tls");
-  }
-  s->transport = layer;
-  std::weak_ptr<State> weak = s;
-  layer->set_handshake_handler([weak] {
-    auto state = weak.lock();
-    if (!state || state->transport == nullptr) return;
-    state->tls_done = true;
-    if (const TlsInfo* info = state->transport->tls()) state->tls = *info;
-    state->waiters.notify();
-  });
+  s->transport = &s->bridge->transport();  // the TLS layer now sits between
   auto deadline = detail::deadline_after(s->waiters.reactor().clock(), s->timeout);
   try {
     while (!s->tls_done && !s->lost) co_await wait_change(*s, deadline, "TLS handshake");

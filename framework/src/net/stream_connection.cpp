@@ -93,11 +93,12 @@ bool StreamConnection::tls_handshake_pending() const { return tls_ != nullptr &&
 // Called from inside the user's protocol (typically its data_received): the
 // protocol object moves into the layer, which becomes protocol_ from the next
 // read on; the caller's own frame stays valid.
-void StreamConnection::start_tls(std::shared_ptr<TlsContext> context) {
+void StreamConnection::start_tls(std::shared_ptr<TlsContext> context, std::string server_name) {
   if (!context) throw std::invalid_argument("start_tls: no TLS context");
   if (tls_ != nullptr) throw std::logic_error("start_tls: the connection speaks TLS already");
   if (!output_open()) return;
-  std::string server_name = context->is_server() ? std::string() : context->settings().server_name;
+  if (context->is_server()) server_name.clear();
+  if (server_name.empty() && !context->is_server()) server_name = context->settings().server_name;
   wrap_in_tls(std::move(context), std::move(server_name), true);
   tls_->make_connection(*this, factory_.get());
 }

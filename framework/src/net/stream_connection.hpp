@@ -70,7 +70,7 @@ class StreamConnection final : public Transport,
   // lose_connection() was called, or the connection ended.
   bool closing() const override { return phase_ >= Phase::losing && phase_ != Phase::write_failed; }
   void record_line_too_long() override { ++stats_.lines_too_long; }
-  void start_tls(std::shared_ptr<TlsContext> context) override;
+  void start_tls(std::shared_ptr<TlsContext> context, std::string server_name = {}) override;
 
   // The peer's FIN came while we were still open for writing: the peer ended
   // the connection, not us.

@@ -33,7 +33,7 @@ const std::error_category& tls_category() {
 
 std::error_code make_error_code(TlsErrc e) { return {static_cast<int>(e), tls_category()}; }
 
-void Transport::start_tls(std::shared_ptr<TlsContext>) {
+void Transport::start_tls(std::shared_ptr<TlsContext>, std::string) {
   throw std::logic_error("start_tls: this transport cannot speak TLS");
 }
 

@@ -173,14 +173,12 @@ void TlsLayer::handshake_finished() {
   if (!inner_connected_) {
     inner_connected_ = true;
     inner_->make_connection(*this, factory());
-    return;
-  }
-  if (!pending_plaintext_.empty()) {
+  } else if (!pending_plaintext_.empty()) {
     std::string pending = std::move(pending_plaintext_);
     pending_plaintext_.clear();
     encrypt(pending.data(), pending.size());
   }
-  if (handshake_handler_ && !failed_) handshake_handler_();
+  if (!failed_ && !closing()) inner_->tls_handshake_completed();
 }
 
 void TlsLayer::deliver_plaintext() {
@@ -291,7 +289,7 @@ const TransportStats& TlsLayer::stats() const {
   return plain_stats_;
 }
 
-void TlsLayer::start_tls(std::shared_ptr<TlsContext>) {
+void TlsLayer::start_tls(std::shared_ptr<TlsContext>, std::string) {
   throw std::logic_error("start_tls: the connection speaks TLS already");
 }
 

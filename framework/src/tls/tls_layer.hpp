@@ -39,10 +39,6 @@ class TlsLayer final : public Protocol, public Transport {
   using FailHandler = std::function<void(std::error_code)>;
   void set_fail_handler(FailHandler handler) { fail_handler_ = std::move(handler); }
   bool handshake_done() const { return handshake_done_; }
-  // STARTTLS: the protocol is connected already and gets no connection_made,
-  // so whoever started it (StreamClient::start_tls) learns of the finished
-  // handshake here.
-  void set_handshake_handler(std::function<void()> handler) { handshake_handler_ = std::move(handler); }
 
   // --- Protocol: the connection's side (ciphertext) ---------------------------
   void connection_made() override;
@@ -69,7 +65,7 @@ class TlsLayer final : public Protocol, public Transport {
   bool closing() const override { return closing_ || outer().closing(); }
   void record_line_too_long() override { outer().record_line_too_long(); }
   const TlsInfo* tls() const override { return handshake_done_ ? &info_ : nullptr; }
-  void start_tls(std::shared_ptr<TlsContext> context) override;
+  void start_tls(std::shared_ptr<TlsContext> context, std::string server_name = {}) override;
 
   // The BIO's two ends (tls_bio.cpp).
   std::size_t take_input(char* out, std::size_t capacity);
@@ -102,7 +98,6 @@ class TlsLayer final : public Protocol, public Transport {
   std::chrono::milliseconds handshake_timeout_;
   SSL* ssl_ = nullptr;
   FailHandler fail_handler_;
-  std::function<void()> handshake_handler_;
   DelayedCall handshake_timer_;
   TlsInfo info_;
   mutable TransportStats plain_stats_;  // bytes in plaintext; pauses and lines from the connection's
