@@ -29,3 +29,17 @@ def open_fds(pid):
 def wait_quietly(seconds):
     """Lets `seconds` of wall time pass while measuring; select() on nothing."""
     select.select([], [], [], seconds)
+
+
+def settled_rss(pid, deadline):
+    """braidd's resident size once it has stopped working (no CPU time used
+    for 0.5 s), or at the deadline: the highest value seen."""
+    highest, cpu = rss_bytes(pid), cpu_seconds(pid)
+    while not deadline.expired():
+        wait_quietly(0.5)
+        highest = max(highest, rss_bytes(pid))
+        now = cpu_seconds(pid)
+        if now == cpu:
+            break
+        cpu = now
+    return highest

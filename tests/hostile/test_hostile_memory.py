@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 
 from braid_e2e import (TCP0, UDP0, Braidd, Deadline, config, connect, is_closed, parse_address,  # noqa: E402
                        recv_until, service, udp_exchange, udp_socket)
-from hostile_support import cpu_seconds, rss_bytes, wait_quietly  # noqa: E402
+from hostile_support import rss_bytes, settled_rss  # noqa: E402
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -26,20 +26,6 @@ def raise_nofile(wanted):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
-
-
-def settled_rss(pid, deadline):
-    """braidd's resident size once it has stopped working (no CPU time used
-    for 0.5 s), or at the deadline: the highest value seen."""
-    highest, cpu = rss_bytes(pid), cpu_seconds(pid)
-    while not deadline.expired():
-        wait_quietly(0.5)
-        highest = max(highest, rss_bytes(pid))
-        now = cpu_seconds(pid)
-        if now == cpu:
-            break
-        cpu = now
-    return highest
 
 
 def drain(sock):

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 
 from braid_e2e import (OPENSSL, TCP0, Braidd, Deadline, TestPki, config, connect,  # noqa: E402
                        parse_address, recv_exactly, service, tls_connect)
-from hostile_support import cpu_seconds, rss_bytes, wait_quietly  # noqa: E402
+from hostile_support import rss_bytes, settled_rss, wait_quietly  # noqa: E402
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -48,20 +48,6 @@ def put_certificate(directory):
     os.makedirs(os.path.join(directory, "tls"))
     for name in ("localhost.pem", "localhost.key"):
         shutil.copy(PKI.path(name), os.path.join(directory, "tls", name))
-
-
-def settled_rss(pid, deadline):
-    """braidd's resident size once it has stopped working (no CPU time used
-    for 0.5 s), or at the deadline: the highest value seen."""
-    highest, cpu = rss_bytes(pid), cpu_seconds(pid)
-    while not deadline.expired():
-        wait_quietly(0.5)
-        highest = max(highest, rss_bytes(pid))
-        now = cpu_seconds(pid)
-        if now == cpu:
-            break
-        cpu = now
-    return highest
 
 
 def answer_until_closed(sock, timeout=10):
